@@ -1,0 +1,205 @@
+/**
+ * Every error a user can see is a SandboxEvalError with a stable `code` (documented in docs/errors.md)
+ * and an exit code: 2 for infrastructure, 3 for usage or configuration. Code that handles errors
+ * matches on `code`, because an eval file may load a second copy of this package.
+ */
+export abstract class SandboxEvalError extends Error {
+  abstract readonly code: `SE_${string}`;
+  abstract readonly exitCode: 2 | 3;
+  /** HTTP status the server answers with when this error reaches a request. */
+  readonly httpStatus: number = 400;
+
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+const brand = Symbol.for('sandbox-eval.error');
+Object.defineProperty(SandboxEvalError.prototype, brand, { value: true });
+
+/** True for a SandboxEvalError from any copy of the package. */
+export function isSandboxEvalError(error: unknown): error is SandboxEvalError {
+  return typeof error === 'object' && error !== null && (error as Record<symbol, unknown>)[brand] === true;
+}
+
+/** "`12` (number)": a value and its type, for "Expected X, got Y" messages. */
+export function describeValue(value: unknown): string {
+  const type = value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value;
+  let shown: string;
+  try {
+    shown = typeof value === 'string' ? JSON.stringify(value) : String(JSON.stringify(value) ?? value);
+  } catch {
+    // circular or otherwise unserialisable: the type alone still helps
+    shown = String(value);
+  }
+  if (shown.length > 80) shown = `${shown.slice(0, 77)}...`;
+  return `\`${shown}\` (${type})`;
+}
+
+function listOf(known: readonly string[]): string {
+  return known.length > 0 ? known.join(', ') : '(none)';
+}
+
+// ---- usage and configuration (exit code 3) ----
+
+export class ConfigError extends SandboxEvalError {
+  readonly code = 'SE_CONFIG_INVALID';
+  readonly exitCode = 3;
+}
+
+export class UsageError extends SandboxEvalError {
+  readonly code = 'SE_USAGE';
+  readonly exitCode = 3;
+}
+
+export class UnknownDatasetError extends SandboxEvalError {
+  readonly code = 'SE_UNKNOWN_DATASET';
+  readonly exitCode = 3;
+  constructor(name: string, known: readonly string[]) {
+    super(`Unknown dataset "${name}". Known: ${listOf(known)}. See \`sandbox-eval datasets\`, or register your own with \`environments\` in eval.config.ts.`);
+  }
+}
+
+export class UnknownSplitError extends SandboxEvalError {
+  readonly code = 'SE_UNKNOWN_SPLIT';
+  readonly exitCode = 3;
+  constructor(dataset: string, split: string, known: readonly string[]) {
+    super(`Dataset "${dataset}" has no split "${split}". Known splits: ${listOf(known)}.`);
+  }
+}
+
+export class UnknownTaskError extends SandboxEvalError {
+  readonly code = 'SE_UNKNOWN_TASK';
+  readonly exitCode = 3;
+  constructor(dataset: string, taskId: string) {
+    super(`Dataset "${dataset}" has no task "${taskId}". List its tasks with \`sandbox-eval datasets\`.`);
+  }
+}
+
+export class UnknownAgentError extends SandboxEvalError {
+  readonly code = 'SE_UNKNOWN_AGENT';
+  readonly exitCode = 3;
+  constructor(name: string, known: readonly string[]) {
+    super(`Unknown agent "${name}". Built-in agents for this dataset: ${listOf(known)}. Or pass a path to a module whose default export is an agent (.ts, .mts, .js, .mjs).`);
+  }
+}
+
+export class UnknownProviderError extends SandboxEvalError {
+  readonly code = 'SE_UNKNOWN_PROVIDER';
+  readonly exitCode = 3;
+  constructor(name: string, known: readonly string[]) {
+    super(`Unknown provider "${name}". Known: ${listOf(known)}.`);
+  }
+}
+
+export class UnknownReporterError extends SandboxEvalError {
+  readonly code = 'SE_UNKNOWN_REPORTER';
+  readonly exitCode = 3;
+  constructor(name: string, known: readonly string[]) {
+    super(`Unknown reporter "${name}". Known: ${listOf(known)}, or a path to a module whose default export is a Reporter class or object.`);
+  }
+}
+
+export class NoTasksSelectedError extends SandboxEvalError {
+  readonly code = 'SE_NO_TASKS';
+  readonly exitCode = 3;
+}
+
+export class EvalFileError extends SandboxEvalError {
+  readonly code = 'SE_EVAL_FILE';
+  readonly exitCode = 3;
+}
+
+// ---- errors about sandbox calls (HTTP 4xx on the server) ----
+
+export class InvalidRequestError extends SandboxEvalError {
+  readonly code = 'SE_INVALID_REQUEST';
+  readonly exitCode = 3;
+}
+
+export class InstanceNotFoundError extends SandboxEvalError {
+  readonly code = 'SE_INSTANCE_NOT_FOUND';
+  readonly exitCode = 2;
+  override readonly httpStatus = 404;
+  constructor(instanceId: string) {
+    super(`Instance ${instanceId} not found! It was never created, was released, or expired after its idle time; create a new one.`);
+  }
+}
+
+export class DuplicateInstanceError extends SandboxEvalError {
+  readonly code = 'SE_DUPLICATE_INSTANCE';
+  readonly exitCode = 2;
+  override readonly httpStatus = 409;
+  constructor(instanceId: string) {
+    super(`Instance ${instanceId} already exists. Release it first, or omit instance_id to get a fresh one.`);
+  }
+}
+
+export class CapacityError extends SandboxEvalError {
+  readonly code = 'SE_CAPACITY';
+  readonly exitCode = 2;
+  override readonly httpStatus = 429;
+  constructor(limit: number) {
+    super(`The sandbox holds its limit of ${limit} live instances. Release some, or raise the limit (\`--max-instances\`).`);
+  }
+}
+
+export class UnauthorizedError extends SandboxEvalError {
+  readonly code = 'SE_UNAUTHORIZED';
+  readonly exitCode = 2;
+  override readonly httpStatus = 401;
+}
+
+export class PayloadTooLargeError extends SandboxEvalError {
+  readonly code = 'SE_PAYLOAD_TOO_LARGE';
+  readonly exitCode = 2;
+  override readonly httpStatus = 413;
+  constructor(limit: number) {
+    super(`Request body exceeds the limit of ${limit} bytes. Send a smaller body, or raise the limit (\`--body-limit\`).`);
+  }
+}
+
+// ---- infrastructure (exit code 2) ----
+
+/** The sandbox (server, container) could not be reached or answered outside the protocol. */
+export class SandboxUnavailableError extends SandboxEvalError {
+  readonly code = 'SE_SANDBOX_UNAVAILABLE';
+  readonly exitCode = 2;
+  override readonly httpStatus = 503;
+}
+
+export class SandboxClosedError extends SandboxEvalError {
+  readonly code = 'SE_SANDBOX_CLOSED';
+  readonly exitCode = 2;
+  override readonly httpStatus = 503;
+  constructor(what = 'sandbox') {
+    super(`The ${what} is closed; calls after close() are refused.`);
+  }
+}
+
+/** The environment raised while handling a call: a bug or a data problem on the env side. */
+export class EnvironmentError extends SandboxEvalError {
+  readonly code = 'SE_ENV_ERROR';
+  readonly exitCode = 2;
+  override readonly httpStatus = 500;
+}
+
+/** A remote sandbox answered an error; `status` is its HTTP status and `remoteCode` its code if any. */
+export class RemoteSandboxError extends SandboxEvalError {
+  readonly code = 'SE_REMOTE_ERROR';
+  readonly exitCode = 2;
+  constructor(
+    message: string,
+    readonly status: number,
+    readonly remoteCode?: string,
+  ) {
+    super(message);
+  }
+}
+
+export class TimeoutError extends SandboxEvalError {
+  readonly code = 'SE_TIMEOUT';
+  readonly exitCode = 2;
+  override readonly httpStatus = 504;
+}
