@@ -1,0 +1,5 @@
+import { defineConfig } from 'sandbox-eval';
+
+export default defineConfig({
+  include: ['evals/**/*.eval.ts'],
+});

@@ -1,0 +1,64 @@
+import type { RunOptions } from '../runner/resolve-config.js';
+
+export type FlagType = 'string' | 'integer' | 'boolean' | 'list';
+
+export interface Flag {
+  /** The long name on the command line (without `--`). */
+  name: string;
+  short?: string;
+  type: FlagType;
+  /** Placeholder shown in help, e.g. `<n>`. */
+  arg?: string;
+  description: string;
+  /** Accepts `--name.<key>=<value>` to set one entry of a map (e.g. `--output-file.json=report.json`). */
+  keyed?: boolean;
+}
+
+/**
+ * The `run` flags, typed against RunOptions: adding an option without deciding its flag fails the build.
+ * Options that have no flag (set from code only) are listed in the Exclude.
+ */
+export const RUN_FLAGS: { [K in Exclude<keyof RunOptions, 'root' | 'filters' | 'environments' | 'reporters'>]-?: Flag } = {
+  config: { name: 'config', short: 'c', type: 'string', arg: '<path>', description: 'Config file (default: eval.config.{ts,mts,js,mjs,json} or package.json "sandbox-eval")' },
+  task: { name: 'task', short: 't', type: 'string', arg: '<regex>', description: 'Only tasks whose id matches this regular expression' },
+  concurrency: { name: 'concurrency', type: 'integer', arg: '<n>', description: "Episodes at once (default: the provider's default)" },
+  provider: { name: 'provider', type: 'string', arg: '<name>', description: 'Where sandboxes come from: embedded (default) or remote' },
+  urls: { name: 'url', type: 'list', arg: '<url>', description: 'Server URL for --provider remote (repeatable)' },
+  token: { name: 'token', type: 'string', arg: '<token>', description: 'Bearer token for remote servers (or SANDBOX_EVAL_TOKEN)' },
+  maxSteps: { name: 'max-steps', type: 'integer', arg: '<n>', description: 'Cut an episode off after n steps (default 50)' },
+  timeoutMs: { name: 'timeout', type: 'integer', arg: '<ms>', description: 'Time limit of one episode in ms (default 300000)' },
+  data: { name: 'data', type: 'string', arg: '<dir>', keyed: true, description: 'Data directory of the ad hoc dataset, or per dataset: --data.bfcl=<dir>' },
+  dataset: { name: 'dataset', type: 'string', arg: '<name>', description: 'Ad hoc run: the dataset (environment type)' },
+  split: { name: 'split', type: 'string', arg: '<name>', description: 'Ad hoc run: the split' },
+  agent: { name: 'agent', type: 'string', arg: '<name|path>', description: 'Ad hoc run: a built-in agent (e.g. oracle) or a module path' },
+  limit: { name: 'limit', type: 'integer', arg: '<n>', description: 'Ad hoc run: at most n tasks' },
+};
+
+/** Reporter flags: how `reporters` is spelled on the command line. */
+export const REPORTER_FLAGS = {
+  reporter: { name: 'reporter', type: 'list', arg: '<name|path>', description: 'default, json, junit, or a module path (repeatable)' },
+  outputFile: { name: 'output-file', type: 'string', arg: '<path>', keyed: true, description: 'Write the reporter to a file; per reporter: --output-file.json=<path>' },
+} satisfies Record<string, Flag>;
+
+export const SERVE_FLAGS = {
+  host: { name: 'host', type: 'string', arg: '<host>', description: 'Interface to listen on (default 127.0.0.1; a token is required off loopback)' },
+  port: { name: 'port', type: 'integer', arg: '<port>', description: 'Port (default 8080; 0 picks a free one)' },
+  token: { name: 'token', type: 'string', arg: '<token>', description: 'Require this bearer token (or SANDBOX_EVAL_TOKEN)' },
+  dataset: { name: 'dataset', type: 'string', arg: '<name>', description: 'The dataset that --data applies to' },
+  data: { name: 'data', type: 'string', arg: '<dir>', keyed: true, description: 'Data directory of --dataset, or per dataset: --data.bfcl=<dir>' },
+  idleTimeout: { name: 'idle-timeout', type: 'integer', arg: '<ms>', description: 'Release instances idle this long (default 300000; 0 never)' },
+  maxInstances: { name: 'max-instances', type: 'integer', arg: '<n>', description: 'Cap on live instances (default 10000)' },
+  config: RUN_FLAGS.config,
+} satisfies Record<string, Flag>;
+
+export const DATASETS_FLAGS = {
+  json: { name: 'json', type: 'boolean', description: 'Print JSON instead of a table' },
+  data: SERVE_FLAGS.data,
+  dataset: SERVE_FLAGS.dataset,
+  config: RUN_FLAGS.config,
+} satisfies Record<string, Flag>;
+
+export const COMMON_FLAGS = {
+  help: { name: 'help', short: 'h', type: 'boolean', description: 'Show help' },
+  version: { name: 'version', short: 'v', type: 'boolean', description: 'Show the version' },
+} satisfies Record<string, Flag>;

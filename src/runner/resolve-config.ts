@@ -1,0 +1,165 @@
+import { dirname, resolve } from 'node:path';
+import { cosmiconfig, type Loader } from 'cosmiconfig';
+import type { EnvironmentDefinition } from '../envs/types.js';
+import { ConfigError, UsageError, describeValue, isSandboxEvalError } from '../errors.js';
+import { PROVIDER_NAMES, type ProviderName } from '../providers/names.js';
+import { type ReporterSpec, type UserConfig, userConfigSchema, validate } from './config.js';
+import { defaultExport, loadModule } from '../load-module.js';
+
+/** Options of one run, as the CLI or a program passes them; they override eval.config.ts. */
+export interface RunOptions {
+  /** Project root: where eval.config.ts and the eval files are looked for. @default process.cwd() */
+  root?: string;
+  /** An explicit config file instead of searching the root. */
+  config?: string;
+  /** Only eval files whose path contains one of these strings. */
+  filters?: string[];
+  /** Only tasks whose id matches this regular expression. */
+  task?: string;
+  concurrency?: number;
+  provider?: ProviderName;
+  urls?: string[];
+  token?: string;
+  maxSteps?: number;
+  timeoutMs?: number;
+  reporters?: ReporterSpec[];
+  /** Data directories by dataset name. */
+  data?: Record<string, string>;
+  /** Ad hoc run without eval files: dataset, split and agent (a built-in name or a module path). */
+  dataset?: string;
+  split?: string;
+  agent?: string;
+  /** Ad hoc: at most this many tasks. */
+  limit?: number;
+  /** Extra environment types, besides the built-ins and the config's. */
+  environments?: EnvironmentDefinition[];
+}
+
+/** The checked, merged configuration every later stage takes. */
+export interface ResolvedConfig {
+  root: string;
+  configFile?: string;
+  include: string[];
+  exclude: string[];
+  filters: string[];
+  taskPattern?: RegExp;
+  /** Undefined: the provider's default. */
+  concurrency?: number;
+  provider: ProviderName;
+  urls: string[];
+  token?: string;
+  maxSteps: number;
+  timeoutMs: number;
+  pass: number;
+  reporters: ReporterSpec[];
+  /** Absolute data directories by dataset name. */
+  dataDirs: Record<string, string>;
+  environments: EnvironmentDefinition[];
+  adhoc?: { dataset: string; split: string; agent: string; limit?: number };
+}
+
+export const DEFAULTS = {
+  include: ['**/*.eval.ts', '**/*.eval.mts', '**/*.eval.js', '**/*.eval.mjs'],
+  exclude: ['**/node_modules/**', '**/dist/**', '**/.git/**'],
+  maxSteps: 50,
+  timeoutMs: 300_000,
+  pass: 1,
+} as const;
+
+const loadWithTsx: Loader = async (filepath) => defaultExport(await loadModule(filepath));
+
+/** Finds and validates eval.config.* (or the `sandbox-eval` key of package.json) in `root`. */
+export async function loadUserConfig(options: { root: string; config?: string }): Promise<{ config: UserConfig; file?: string }> {
+  const explorer = cosmiconfig('sandbox-eval', {
+    searchStrategy: 'none',
+    searchPlaces: ['eval.config.ts', 'eval.config.mts', 'eval.config.js', 'eval.config.mjs', 'eval.config.json', 'package.json'],
+    loaders: { '.ts': loadWithTsx, '.mts': loadWithTsx, '.js': loadWithTsx, '.mjs': loadWithTsx },
+  });
+  let found;
+  try {
+    found = options.config ? await explorer.load(resolve(options.root, options.config)) : await explorer.search(options.root);
+  } catch (error) {
+    if (isSandboxEvalError(error)) throw error;
+    const what = options.config ? `config file ${options.config}` : `eval.config in ${options.root}`;
+    throw new ConfigError(`Could not load ${what}: ${(error as Error).message}`, { cause: error });
+  }
+  if (!found || found.isEmpty) return { config: {}, ...(found ? { file: found.filepath } : {}) };
+  const config = validate<UserConfig>(userConfigSchema, found.config, found.filepath);
+  return { config, file: found.filepath };
+}
+
+/** Merges CLI/program options over the config file over the defaults, and checks the result. */
+export async function resolveConfig(options: RunOptions = {}): Promise<ResolvedConfig> {
+  const root = resolve(options.root ?? process.cwd());
+  const { config, file } = await loadUserConfig({ root, ...(options.config ? { config: options.config } : {}) });
+  const base = file ? dirname(file) : root;
+
+  const provider = options.provider ?? config.provider ?? 'embedded';
+  if (!(PROVIDER_NAMES as readonly string[]).includes(provider)) throw new UsageError(`Expected \`--provider\` to be one of ${PROVIDER_NAMES.join(', ')}, got ${describeValue(provider)}.`);
+  const urls = options.urls ?? config.urls ?? [];
+  if (provider === 'remote' && urls.length === 0) {
+    throw new UsageError('The remote provider needs server URLs: pass `--url http://host:port` (repeatable) or set `urls` in eval.config.ts.');
+  }
+
+  const dataDirs: Record<string, string> = {};
+  for (const [name, dir] of Object.entries(config.data ?? {})) dataDirs[name] = resolve(base, dir);
+  for (const [name, dir] of Object.entries(options.data ?? {})) dataDirs[name] = resolve(root, dir);
+
+  let taskPattern: RegExp | undefined;
+  if (options.task !== undefined) {
+    try {
+      taskPattern = new RegExp(options.task);
+    } catch (error) {
+      throw new UsageError(`Expected \`--task\` to be a regular expression, got ${describeValue(options.task)}: ${(error as Error).message}.`);
+    }
+  }
+
+  const adhoc = resolveAdhoc(options);
+  checkPositive('concurrency', options.concurrency);
+  checkPositive('max-steps', options.maxSteps);
+  checkPositive('timeout', options.timeoutMs);
+
+  return {
+    root,
+    ...(file ? { configFile: file } : {}),
+    include: config.include ?? [...DEFAULTS.include],
+    exclude: config.exclude ?? [...DEFAULTS.exclude],
+    filters: options.filters ?? [],
+    ...(taskPattern ? { taskPattern } : {}),
+    ...((options.concurrency ?? config.concurrency) !== undefined ? { concurrency: (options.concurrency ?? config.concurrency)! } : {}),
+    provider,
+    urls,
+    ...((options.token ?? config.token) ? { token: (options.token ?? config.token)! } : {}),
+    maxSteps: options.maxSteps ?? config.maxSteps ?? DEFAULTS.maxSteps,
+    timeoutMs: options.timeoutMs ?? config.timeoutMs ?? DEFAULTS.timeoutMs,
+    pass: config.pass ?? DEFAULTS.pass,
+    reporters: resolveReporterSpecs(options.reporters, config.reporters, root, base),
+    dataDirs,
+    environments: [...(config.environments ?? []), ...(options.environments ?? [])],
+    ...(adhoc ? { adhoc } : {}),
+  };
+}
+
+function resolveAdhoc(options: RunOptions): ResolvedConfig['adhoc'] {
+  const given = { dataset: options.dataset, split: options.split, agent: options.agent };
+  if (!given.dataset && !given.split && !given.agent) {
+    if (options.limit !== undefined) throw new UsageError('`--limit` applies to ad hoc runs: use it with `--dataset`, `--split` and `--agent`.');
+    return undefined;
+  }
+  const missing = Object.entries(given).filter(([, value]) => !value).map(([key]) => `--${key}`);
+  if (missing.length) throw new UsageError(`An ad hoc run needs --dataset, --split and --agent; missing ${missing.join(', ')}. Example: sandbox-eval run --dataset guess --split val --agent oracle`);
+  checkPositive('limit', options.limit);
+  return { dataset: given.dataset!, split: given.split!, agent: given.agent!, ...(options.limit !== undefined ? { limit: options.limit } : {}) };
+}
+
+function checkPositive(flag: string, value: number | undefined): void {
+  if (value !== undefined && !(Number.isInteger(value) && value >= 1)) {
+    throw new UsageError(`Expected \`--${flag}\` to be an integer ≥ 1, got ${describeValue(value)}.`);
+  }
+}
+
+function resolveReporterSpecs(cli: ReporterSpec[] | undefined, config: UserConfig['reporters'], root: string, base: string): ReporterSpec[] {
+  if (cli?.length) return cli.map((spec) => (spec.outputFile ? { ...spec, outputFile: resolve(root, spec.outputFile) } : spec));
+  const specs = (config ?? ['default']).map((spec) => (typeof spec === 'string' ? { name: spec } : spec));
+  return specs.map((spec) => (spec.outputFile ? { ...spec, outputFile: resolve(base, spec.outputFile) } : spec));
+}
