@@ -203,3 +203,55 @@ export class TimeoutError extends SandboxEvalError {
   readonly exitCode = 2;
   override readonly httpStatus = 504;
 }
+
+// ---- wire-protocol server answers (added with src/sandbox/http-server.ts) ----
+
+/** A request body that is not JSON, or a field of the wrong type (FastAPI answers these with 422 too). */
+export class RequestValidationError extends SandboxEvalError {
+  readonly code = 'SE_REQUEST_VALIDATION';
+  readonly exitCode = 3;
+  override readonly httpStatus = 422;
+}
+
+export class RouteNotFoundError extends SandboxEvalError {
+  readonly code = 'SE_ROUTE_NOT_FOUND';
+  readonly exitCode = 2;
+  override readonly httpStatus = 404;
+  constructor(path: string, known: readonly string[]) {
+    super(`No endpoint at ${path}. Endpoints: ${listOf(known)} (see docs/protocol.md).`);
+  }
+}
+
+export class MethodNotAllowedError extends SandboxEvalError {
+  readonly code = 'SE_METHOD_NOT_ALLOWED';
+  readonly exitCode = 2;
+  override readonly httpStatus = 405;
+  constructor(method: string, path: string, allowed: string) {
+    super(`${path} does not accept ${method}; use ${allowed}.`);
+  }
+}
+
+/** An unexpected failure inside the server; the detail never carries a stack trace. */
+export class InternalError extends SandboxEvalError {
+  readonly code = 'SE_INTERNAL';
+  readonly exitCode = 2;
+  override readonly httpStatus = 500;
+}
+
+/** A reporter threw while handling an event; the other reporters still handled it. */
+export class ReporterError extends SandboxEvalError {
+  readonly code = 'SE_REPORTER_FAILED';
+  readonly exitCode = 2;
+  override readonly httpStatus = 500;
+}
+
+// ---- environment data (added with src/envs/webshop) ----
+
+/**
+ * An environment's data directory (`--data`) is missing files, holds files it cannot read, or a
+ * derived file (such as a frozen goal list) cannot be written or no longer matches the data.
+ */
+export class EnvironmentDataError extends SandboxEvalError {
+  readonly code = 'SE_ENV_DATA';
+  readonly exitCode = 3;
+}

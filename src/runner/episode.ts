@@ -1,6 +1,6 @@
 import type { Agent } from '../agents/types.js';
-import { TimeoutError, isSandboxEvalError } from '../errors.js';
-import { type Message, rewardOf } from '../protocol/messages.js';
+import { EnvironmentError, TimeoutError, isSandboxEvalError } from '../errors.js';
+import { type Message, type StepResult, rewardOf } from '../protocol/messages.js';
 import type { ErrorKind, TaskResult } from '../reporters/types.js';
 import type { Sandbox } from '../sandbox/types.js';
 
@@ -68,9 +68,11 @@ export async function runEpisode(episode: Episode, sandbox: Sandbox, runSignal: 
   const base = { suite: episode.suite, dataset: episode.dataset, split: episode.split, taskId: episode.taskId, trial: episode.trial };
 
   try {
-    const initial = await call('sandbox', signal, () =>
-      sandbox.createInstance({ envType: episode.dataset, taskId: episode.taskId, instanceId: episode.instanceId, params: episode.params }),
-    );
+    const initial = await call('sandbox', signal, async () => {
+      const state = await sandbox.createInstance({ envType: episode.dataset, taskId: episode.taskId, instanceId: episode.instanceId, params: episode.params });
+      if (!Array.isArray(state?.state)) throw new EnvironmentError(`create answered ${JSON.stringify(state)?.slice(0, 120)}; expected { state: Message[], info }.`);
+      return state;
+    });
     created = true;
     trajectory.push(...initial.state);
     let tools = initial.tools;
@@ -87,7 +89,7 @@ export async function runEpisode(episode: Episode, sandbox: Sandbox, runSignal: 
       );
       const action = toAction(answer);
       trajectory.push(action);
-      const result = await call('sandbox', signal, () => sandbox.step({ instanceId: episode.instanceId, action }));
+      const result = await call('sandbox', signal, async () => checkedStep(await sandbox.step({ instanceId: episode.instanceId, action })));
       steps += 1;
       trajectory.push(...result.state);
       if (result.tools) tools = result.tools;
@@ -97,6 +99,9 @@ export async function runEpisode(episode: Episode, sandbox: Sandbox, runSignal: 
 
     const evaluation = await call('sandbox', signal, () => sandbox.evaluate({ instanceId: episode.instanceId, params: { sparse: false } }));
     const reward = rewardOf(evaluation) ?? lastReward;
+    if (!Number.isFinite(reward)) {
+      throw new EpisodeError('env', new EnvironmentError(`The environment gave reward ${String(reward)}; rewards must be finite numbers.`));
+    }
     return {
       ...base,
       reward,
@@ -154,6 +159,14 @@ function abortError(signal: AbortSignal): Error {
   const reason: unknown = signal.reason;
   if (reason instanceof EpisodeInterrupted) return reason;
   return new EpisodeError('timeout', reason);
+}
+
+/** A step result the runner can use, or an env error saying what was wrong with it. */
+function checkedStep(result: StepResult): StepResult {
+  if (!result || !Array.isArray(result.state) || typeof result.is_terminated !== 'boolean' || typeof result.reward !== 'number') {
+    throw new EnvironmentError(`step answered ${JSON.stringify(result)?.slice(0, 120)}; expected { state: Message[], reward: number, is_terminated: boolean, info }.`);
+  }
+  return result;
 }
 
 /** Normalises what an agent answered into an assistant message, or fails with a message saying what was wrong. */

@@ -66,14 +66,24 @@ export async function runEvals(options: RunEvalsOptions = {}): Promise<RunOutcom
       concurrency,
       provider: provider.name,
     });
-    const reporters = new ReporterSet([
-      ...(await resolveReporters({ specs: config.reporters, cwd: config.root, stdout: options.stdout ?? process.stdout, stderr: options.stderr ?? process.stderr })),
-      ...(options.extraReporters ?? []),
-    ]);
+    const reporters = new ReporterSet([...(await reportersFor(config, options)), ...(options.extraReporters ?? [])]);
     return await execute({ plan, runs, provider, reporters, signal: options.signal });
   } finally {
     await provider.close({ keep: false });
   }
+}
+
+/** The configured reporters; the terminal one moves to stderr when another one writes to stdout. */
+async function reportersFor(config: ResolvedConfig, options: RunEvalsOptions): Promise<Reporter[]> {
+  const stdout = options.stdout ?? process.stdout;
+  const stderr = options.stderr ?? process.stderr;
+  const terminal = config.reporters.filter((spec) => spec.name === 'default');
+  const others = config.reporters.filter((spec) => spec.name !== 'default');
+  const stdoutTaken = others.some((spec) => !spec.outputFile);
+  return [
+    ...(await resolveReporters({ specs: terminal, cwd: config.root, stdout: stdoutTaken ? stderr : stdout, stderr })),
+    ...(await resolveReporters({ specs: others, cwd: config.root, stdout, stderr })),
+  ];
 }
 
 async function discover(config: ResolvedConfig): Promise<DiscoveredSuite[]> {
