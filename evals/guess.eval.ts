@@ -1,8 +1,8 @@
-import { defineEval, type Agent } from 'sandbox-eval';
+import { defineEval, openaiAgent, type Agent } from 'sandbox-eval';
 
 /**
- * An agent written by hand: binary search on the env's "higher"/"lower" hints. A real agent would call
- * a model here (see README, "Writing an agent"); this one needs no API key.
+ * An agent written by hand: binary search on the env's "higher"/"lower" hints. It needs no API key;
+ * with OPENAI_API_KEY or OPENAI_BASE_URL set, the suite evaluates a model instead (OPENAI_MODEL).
  */
 const bisect: Agent = ({ messages }) => {
   const range = /from (\d+) to (\d+)/.exec(messages[1]?.content ?? '');
@@ -16,11 +16,13 @@ const bisect: Agent = ({ messages }) => {
   return String(Math.floor((low + high) / 2));
 };
 
+const useModel = Boolean(process.env.OPENAI_API_KEY || process.env.OPENAI_BASE_URL);
+
 export default defineEval({
-  name: 'guess: binary search',
+  name: useModel ? 'guess: model' : 'guess: binary search',
   dataset: 'guess',
   split: 'val',
-  agent: bisect,
+  agent: useModel ? openaiAgent({ model: process.env.OPENAI_MODEL ?? 'gpt-4o-mini', temperature: 0 }) : bisect,
   maxSteps: 20,
   pass: 1,
 });

@@ -255,3 +255,82 @@ export class EnvironmentDataError extends SandboxEvalError {
   readonly code = 'SE_ENV_DATA';
   readonly exitCode = 3;
 }
+
+// ---- Docker provider and AppWorld (added with src/providers/docker and src/envs/appworld) ----
+
+/** The Docker engine cannot be reached: not installed, not started, or DOCKER_HOST points nowhere. */
+export class DockerUnavailableError extends SandboxEvalError {
+  readonly code = 'SE_DOCKER_UNAVAILABLE';
+  readonly exitCode = 2;
+  override readonly httpStatus = 503;
+}
+
+/** A sandbox image could not be pulled: wrong name or tag, registry unreachable, or bad credentials. */
+export class ImagePullError extends SandboxEvalError {
+  readonly code = 'SE_IMAGE_PULL';
+  readonly exitCode = 2;
+  override readonly httpStatus = 502;
+}
+
+/** A sandbox container could not be created or started, or did not become healthy in time. */
+export class ContainerStartError extends SandboxEvalError {
+  readonly code = 'SE_CONTAINER_START';
+  readonly exitCode = 2;
+  override readonly httpStatus = 503;
+}
+
+/** The docker provider knows no image for a dataset. */
+export class NoSandboxImageError extends SandboxEvalError {
+  readonly code = 'SE_NO_IMAGE';
+  readonly exitCode = 3;
+  constructor(dataset: string, known: readonly string[]) {
+    super(
+      `The docker provider has no sandbox image for dataset "${dataset}". Datasets with an image: ${listOf(known)}. ` +
+        `Name one in eval.config.ts: \`docker: { images: { ${JSON.stringify(dataset)}: { image: 'registry/repo:tag' } } }\` (it must speak the training-sandbox wire protocol on its port).`,
+    );
+  }
+}
+
+/** AppWorld was asked for where no AppWorld server or image is available (the embedded provider). */
+export class AppWorldUnavailableError extends SandboxEvalError {
+  readonly code = 'SE_APPWORLD_UNAVAILABLE';
+  readonly exitCode = 3;
+  override readonly httpStatus = 503;
+}
+
+/** A BFCL data directory is missing files or holds malformed ones (`--data` points at the wrong place). */
+export class BfclDataError extends SandboxEvalError {
+  readonly code = 'SE_BFCL_DATA';
+  readonly exitCode = 3;
+}
+
+/** BFCL's long_context category needs BFCL's own filler text, found only in a BFCL checkout. */
+export class BfclLongContextUnavailableError extends SandboxEvalError {
+  readonly code = 'SE_BFCL_LONG_CONTEXT';
+  readonly exitCode = 3;
+  constructor(dataDir: string, expectedAt: string) {
+    super(
+      `${dataDir} holds the multi_turn_long_context category, whose filler text is BFCL's own and is read from a BFCL checkout, but ${expectedAt} does not exist. ` +
+        'Point --data at bfcl_eval/data inside a checkout of github.com/ShishirPatil/gorilla (berkeley-function-call-leaderboard), or remove BFCL_v4_multi_turn_long_context.json from the directory.',
+    );
+  }
+}
+
+// ---- model servers (added with src/agents/openai.ts) ----
+
+/**
+ * An OpenAI-compatible model server refused or failed a chat-completions request (after the retries
+ * that apply); `status` is its HTTP status when it answered at all.
+ */
+export class ModelRequestError extends SandboxEvalError {
+  readonly code = 'SE_MODEL_REQUEST';
+  readonly exitCode = 2;
+  override readonly httpStatus = 502;
+  constructor(
+    message: string,
+    readonly status?: number,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+  }
+}

@@ -7,9 +7,10 @@ let registered: Promise<void> | undefined;
 /**
  * tsx's loader hooks, registered once and only when a TypeScript module is first loaded (the CLI's
  * cold start stays free of it otherwise). Registered globally rather than scoped, so an eval file's
- * `import 'sandbox-eval'` gets the copy already loaded, not a second one.
+ * `import 'sandbox-eval'` gets the copy already loaded, not a second one. Watch mode calls it before
+ * registering its own hooks, so those wrap tsx's and see the URLs tsx resolved.
  */
-function registerTypeScript(): Promise<void> {
+export function registerTypeScript(): Promise<void> {
   registered ??= (async () => {
     const [esm, cjs] = await Promise.all([import('tsx/esm/api'), import('tsx/cjs/api')]);
     esm.register();

@@ -37,10 +37,10 @@ describe('error codes', () => {
 
   it("the documented exit code matches the class's", () => {
     const classes = Object.values(errors).filter(
-      (value): value is new (...args: never[]) => errors.SandboxEvalError => typeof value === 'function' && value.prototype instanceof errors.SandboxEvalError,
-    );
+      (value) => typeof value === 'function' && value.prototype instanceof errors.SandboxEvalError,
+    ) as unknown as Array<new (...args: unknown[]) => errors.SandboxEvalError>;
     for (const ErrorClass of classes) {
-      const built = construct(ErrorClass as unknown as new (...args: unknown[]) => errors.SandboxEvalError);
+      const built = construct(ErrorClass);
       const row = rows.find((candidate) => candidate[1] === built.code);
       expect(row, `${ErrorClass.name} (${built.code}) has a docs row`).toBeDefined();
       expect(Number(row![4]), built.code).toBe(built.exitCode);

@@ -1,14 +1,11 @@
 import { readFileSync } from 'node:fs';
 import type { Writable } from 'node:stream';
-import { builtinEnvironments } from '../envs/builtins.js';
-import { EnvironmentRegistry } from '../envs/registry.js';
 import { UsageError, isSandboxEvalError } from '../errors.js';
 import type { ProviderName } from '../providers/names.js';
+import type { EnvironmentRegistry } from '../envs/registry.js';
 import type { ReporterSpec } from '../runner/config.js';
-import { loadUserConfig, type RunOptions } from '../runner/resolve-config.js';
-import { runEvals } from '../runner/run.js';
-import { serve } from '../sandbox/http-server.js';
-import { COMMON_FLAGS, DATASETS_FLAGS, type Flag, REPORTER_FLAGS, RUN_FLAGS, SERVE_FLAGS } from './flags.js';
+import type { RunOptions } from '../runner/resolve-config.js';
+import { CLEANUP_FLAGS, COMMON_FLAGS, DATASETS_FLAGS, type Flag, MERGE_FLAGS, REPORTER_FLAGS, RUN_FLAGS, SERVE_FLAGS } from './flags.js';
 import { type ParsedArgs, parseArgs } from './parse-args.js';
 
 export interface CliIo {
@@ -18,7 +15,10 @@ export interface CliIo {
   cwd: string;
 }
 
-const COMMANDS = ['run', 'serve', 'datasets'] as const;
+const COMMANDS = ['run', 'serve', 'datasets', 'merge', 'cleanup'] as const;
+
+// Commands import their implementation when they run, so `--help`, `--version` and usage errors
+// start fast and `run` does not load the server or the Docker client.
 
 /**
  * The `sandbox-eval` command. Returns the exit code: 0 every task passed; 1 some task failed;
@@ -34,6 +34,10 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo()): Pr
         return await serveCommand(args, io);
       case 'datasets':
         return await datasetsCommand(args, io);
+      case 'merge':
+        return await mergeCommand(args, io);
+      case 'cleanup':
+        return await cleanupCommand(args, io);
       default:
         return await runCommand(args, io);
     }
@@ -60,8 +64,11 @@ async function runCommand(argv: readonly string[], io: CliIo): Promise<number> {
     root: io.cwd,
     filters: parsed.positionals,
     ...pick(values, ['config', 'task', 'token', 'dataset', 'split', 'agent']),
-    ...pickNumbers(values, ['concurrency', 'maxSteps', 'timeoutMs', 'limit']),
+    ...pick(values, ['baseline', 'shard']),
+    ...pickNumbers(values, ['concurrency', 'maxSteps', 'timeoutMs', 'limit', 'trials', 'retries']),
   };
+  if (values.resume) options.resume = true;
+  if (values.keepSandboxes) options.keepSandboxes = true;
   if (values.provider !== undefined) options.provider = values.provider as ProviderName;
   if (values.urls) options.urls = values.urls as string[];
   options.token ??= io.env.SANDBOX_EVAL_TOKEN || undefined;
@@ -80,6 +87,13 @@ async function runCommand(argv: readonly string[], io: CliIo): Promise<number> {
   process.on('SIGINT', interrupt);
   process.on('SIGTERM', interrupt);
   try {
+    if (values.watch) {
+      // loaded on demand: a plain run does not pay for the watcher and its loader hooks
+      const { watchEvals } = await import('../watch/watch.js');
+      await watchEvals({ ...options, signal: controller.signal, stdout: io.stdout, stderr: io.stderr });
+      return 0; // watch mode ends on q, Ctrl-C or SIGTERM: no failure
+    }
+    const { runEvals } = await import('../runner/run.js');
     const outcome = await runEvals({ ...options, signal: controller.signal, stdout: io.stdout, stderr: io.stderr });
     return outcome.exitCode;
   } finally {
@@ -96,6 +110,7 @@ async function serveCommand(argv: readonly string[], io: CliIo): Promise<number>
   const values = parsed.values;
   const registry = await registryFor(io.cwd, values.config as string | undefined);
   const token = (values.token as string | undefined) ?? (io.env.SANDBOX_EVAL_TOKEN || undefined);
+  const { serve } = await import('../sandbox/http-server.js');
   const handle = await serve({
     host: (values.host as string | undefined) ?? '127.0.0.1',
     port: (values.port as number | undefined) ?? 8080,
@@ -145,7 +160,42 @@ async function datasetsCommand(argv: readonly string[], io: CliIo): Promise<numb
   return 0;
 }
 
+async function mergeCommand(argv: readonly string[], io: CliIo): Promise<number> {
+  const flags = { ...MERGE_FLAGS, ...REPORTER_FLAGS, ...COMMON_FLAGS };
+  const parsed = parseArgs(argv, flags);
+  if (handledCommon(parsed, io, 'merge', '<report.json...> [--reporter json --output-file merged.json] [--baseline main.json]', flags)) return 0;
+  if (parsed.positionals.length === 0) throw new UsageError('merge needs the JSON reports to join: sandbox-eval merge shard-1.json shard-2.json --reporter json --output-file report.json');
+  const { mergeReports } = await import('../runner/merge.js');
+  const outcome = await mergeReports({
+    files: parsed.positionals,
+    cwd: io.cwd,
+    reporters: reporterSpecs(parsed) ?? [{ name: 'default' }],
+    ...(typeof parsed.values.baseline === 'string' ? { baseline: parsed.values.baseline } : {}),
+    stdout: io.stdout,
+    stderr: io.stderr,
+  });
+  return outcome.exitCode;
+}
+
+/** Removes the sandbox containers that crashed runs left behind (found by their run label). */
+async function cleanupCommand(argv: readonly string[], io: CliIo): Promise<number> {
+  const flags = { ...CLEANUP_FLAGS, ...COMMON_FLAGS };
+  const parsed = parseArgs(argv, flags);
+  if (handledCommon(parsed, io, 'cleanup', '[--run <id>]', flags)) return 0;
+  if (parsed.positionals.length) throw new UsageError(`cleanup takes no positional arguments, got ${parsed.positionals.join(' ')}; use --run <id> for one run.`);
+  const runId = parsed.values.run as string | undefined;
+  const { DockerProvider } = await import('../providers/docker/docker-provider.js');
+  const removed = await new DockerProvider({ stderr: io.stderr }).cleanupOrphans(runId);
+  io.stdout.write(`Removed ${removed} sandbox container${removed === 1 ? '' : 's'}${runId ? ` of run ${runId}` : ''}.\n`);
+  return 0;
+}
+
 async function registryFor(cwd: string, configPath: string | undefined): Promise<EnvironmentRegistry> {
+  const [{ loadUserConfig }, { builtinEnvironments }, { EnvironmentRegistry }] = await Promise.all([
+    import('../runner/resolve-config.js'),
+    import('../envs/builtins.js'),
+    import('../envs/registry.js'),
+  ]);
   const { config } = await loadUserConfig({ root: cwd, ...(configPath ? { config: configPath } : {}) });
   return new EnvironmentRegistry([...builtinEnvironments, ...(config.environments ?? [])]);
 }
@@ -197,7 +247,7 @@ function handledCommon(parsed: ParsedArgs, io: CliIo, command: string, usage: st
     [
       `Usage: sandbox-eval ${command} ${usage}`,
       '',
-      'Commands: run (default), serve, datasets. `sandbox-eval <command> --help` for each.',
+      'Commands: run (default), serve, datasets, merge, cleanup. `sandbox-eval <command> --help` for each.',
       '',
       'Options:',
       ...lines,

@@ -8,7 +8,7 @@ export interface RemoteProviderOptions {
   urls: string[];
   /** Bearer token sent to every server. */
   token?: string;
-  /** How long `init` waits for each server's /healthz. @default 30_000 */
+  /** How long `init` waits for each server's /healthz; remote servers should already be up. @default 5_000 */
   healthDeadlineMs?: number;
 }
 
@@ -26,7 +26,7 @@ export class RemoteProvider implements SandboxProvider {
       throw new ConfigError('The remote provider needs at least one server URL: pass `--url http://host:port` (repeatable) or set `urls` in eval.config.ts.');
     }
     this.#sandboxes = options.urls.map((url) => new HttpSandbox({ url, ...(options.token ? { token: options.token } : {}) }));
-    this.#healthDeadlineMs = options.healthDeadlineMs ?? 30_000;
+    this.#healthDeadlineMs = options.healthDeadlineMs ?? 5_000;
     // a server handles a handful of episodes well; more URLs, more episodes
     this.defaultConcurrency = 8 * options.urls.length;
   }

@@ -135,11 +135,12 @@ export class DefaultReporter implements Reporter {
       if (this.#unlistedErrors > 0) lines.push(`  … and ${this.#unlistedErrors} more (the JSON reporter lists them all)`);
       this.#stderr.write(`${lines.join('\n')}\n`);
     }
-    const lines = ['', ...this.#table(this.#suites.list(summary)), ''];
+    const suites = this.#suites.list(summary);
+    const lines = ['', ...this.#table(suites), ...this.#trialsTable(suites), ...this.#verdicts(summary), ''];
     const total = summary.summary;
     const planned = this.#planned > total.tasks ? ` of ${this.#planned} planned` : '';
     lines.push(`${this.#style('bold', 'Tasks ')}  ${total.tasks}${planned} · ${this.#counts(total)} · ${formatDuration(summary.durationMs)}`);
-    lines.push(`${this.#style('bold', 'Result')}  ${this.#reasonText(reason)}`);
+    lines.push(`${this.#style('bold', 'Result')}  ${this.#reasonText(reason, summary)}`);
     this.#stdout.write(`${lines.join('\n')}\n`);
   }
 
@@ -175,6 +176,46 @@ export class DefaultReporter implements Reporter {
     ];
   }
 
+  /** Trial statistics, for suites that ran several trials per task. */
+  #trialsTable(suites: SuiteView[]): string[] {
+    const withTrials = suites.filter((suite) => (suite.metrics?.trials ?? 1) > 1);
+    if (withTrials.length === 0) return [];
+    const header = ['Suite', 'Trials', 'Pass rate', 'pass@k', 'pass^k', 'Mean [95% CI]'];
+    const rows = withTrials.map((suite) => {
+      const m = suite.metrics!;
+      return [printable(suite.name), String(m.trials), m.passRate.toFixed(3), m.passAtK.toFixed(3), m.passHatK.toFixed(3), `${m.meanReward.toFixed(3)} [${m.meanRewardCI95[0].toFixed(3)}, ${m.meanRewardCI95[1].toFixed(3)}]`];
+    });
+    const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+    const line = (cells: string[]) => cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ').trimEnd();
+    return ['', this.#style('dim', line(header)), ...rows.map(line)];
+  }
+
+  /** Failed gates, the baseline comparison (regressions first) and retried infrastructure errors. */
+  #verdicts(summary: Readonly<RunSummary>): string[] {
+    const lines: string[] = [];
+    if (summary.gates?.length) {
+      lines.push('', this.#style('red', `Thresholds not met (${summary.gates.length}):`));
+      for (const gate of summary.gates) lines.push(`  ${printable(gate.message)}`);
+    }
+    const comparison = summary.comparison;
+    if (comparison) {
+      const c = comparison.counts;
+      lines.push(
+        '',
+        `Compared with ${printable(comparison.baseline)} (${comparison.test.name}, alpha ${comparison.test.alpha}, min effect ${comparison.test.minEffect}):`,
+        `  ${c.regressed > 0 ? this.#style('red', `${c.regressed} regressed`) : '0 regressed'} · ${c.improved} improved · ${c.unchanged} unchanged · ${c.new} new · ${c.missing} missing`,
+      );
+      const shown = comparison.tasks.filter((task) => task.verdict === 'regressed' || task.verdict === 'improved').slice(0, 20);
+      for (const task of shown) {
+        const change = `${task.baseline?.meanReward.toFixed(3)} -> ${task.current?.meanReward.toFixed(3)}`;
+        const label = task.verdict === 'regressed' ? this.#style('red', 'REGRESSED') : this.#style('green', 'IMPROVED ');
+        lines.push(`  ${label}  ${printable(task.suite)} › ${printable(task.taskId)}  ${change}  p=${task.pValue?.toFixed(3)}`);
+      }
+    }
+    if (summary.retries) lines.push('', `Retried ${summary.retries} episode run(s) after infrastructure errors.`);
+    return lines;
+  }
+
   #counts(s: { passed: number; failed: number; errored: number; meanReward: number }): string {
     const failed = `${s.failed} failed`;
     const errored = `${s.errored} errored`;
@@ -186,14 +227,19 @@ export class DefaultReporter implements Reporter {
     ].join(' · ');
   }
 
-  #reasonText(reason: RunEndReason): string {
+  /** Why the run passed or failed, in the terms that decided it (tasks, thresholds or a baseline). */
+  #reasonText(reason: RunEndReason, summary: Readonly<RunSummary>): string {
+    const regressed = summary.comparison?.counts.regressed ?? 0;
     switch (reason) {
       case 'passed':
-        return this.#style('green', 'every task passed');
+        if (summary.summary.failed + summary.summary.errored === 0) return this.#style('green', 'every task passed');
+        return this.#style('green', summary.comparison ? 'passed: no regression against the baseline' : 'passed: every suite met its thresholds');
       case 'failed':
+        if (summary.gates?.length) return this.#style('red', `failed: ${summary.gates.length} threshold(s) not met`);
+        if (regressed > 0) return this.#style('red', `failed: ${regressed} task(s) regressed against the baseline`);
         return this.#style('red', 'some tasks failed');
       case 'errored':
-        return this.#style('yellow', 'some tasks errored (infrastructure, environment or agent errors)');
+        return this.#style('yellow', 'infrastructure errors: a sandbox or an environment failed');
       case 'interrupted':
         return this.#style('yellow', 'interrupted before every task finished');
     }

@@ -3,11 +3,15 @@ import type { Writable } from 'node:stream';
 import { ConfigError, ReporterError, UnknownReporterError } from '../errors.js';
 import { defaultExport, loadModule } from '../load-module.js';
 import { DefaultReporter } from './default.js';
+import { GithubReporter } from './github.js';
+import { HtmlReporter } from './html.js';
 import { JsonReporter } from './json.js';
 import { JUnitReporter } from './junit.js';
 import type { Reporter } from './types.js';
 
 export { DefaultReporter, type DefaultReporterOptions } from './default.js';
+export { GithubReporter, type GithubReporterOptions } from './github.js';
+export { HtmlReporter, type HtmlReporterOptions } from './html.js';
 export { JsonReporter, type JsonReporterOptions } from './json.js';
 export { JUnitReporter, type JUnitReporterOptions } from './junit.js';
 
@@ -28,6 +32,9 @@ export const builtinReporters = {
   default: (context) => new DefaultReporter({ stdout: context.stdout, stderr: context.stderr }),
   json: (context) => new JsonReporter({ outputFile: context.outputFile, stdout: context.stdout }),
   junit: (context) => new JUnitReporter({ outputFile: context.outputFile, stdout: context.stdout }),
+  html: (context) => new HtmlReporter({ outputFile: context.outputFile, cwd: context.cwd, stderr: context.stderr }),
+  // the output file, when given, takes the job summary instead of GITHUB_STEP_SUMMARY
+  github: (context) => new GithubReporter({ stdout: context.stdout, summaryFile: context.outputFile, cwd: context.cwd }),
 } satisfies Record<string, ReporterFactory>;
 
 export type BuiltinReporterName = keyof typeof builtinReporters;

@@ -54,6 +54,7 @@ export class JsonReporter implements Reporter {
     };
     if (result.status === 'errored' && result.error) task.error = result.error;
     if (result.evaluation) task.evaluation = result.evaluation;
+    if (result.attempts !== undefined) task.attempts = result.attempts;
     task.trajectory = result.trajectory;
     await this.#spool.append(result.suite, result, task);
   }
@@ -81,6 +82,9 @@ export class JsonReporter implements Reporter {
       durationMs: summary.durationMs,
       reason,
       summary: summaryOf(summary.summary),
+      ...(summary.retries ? { retries: summary.retries } : {}),
+      ...(summary.gates?.length ? { gates: summary.gates } : {}),
+      ...(summary.comparison ? { comparison: summary.comparison } : {}),
     };
     await output.write(`${openObject(head)},"suites":[`);
     let suiteIndex = 0;
@@ -88,8 +92,11 @@ export class JsonReporter implements Reporter {
       const header: Record<string, unknown> = { name: suite.name, dataset: suite.dataset, split: suite.split };
       if (suite.file !== undefined) header.file = suite.file;
       if (suite.pass !== undefined) header.pass = suite.pass;
+      if (suite.trials !== undefined) header.trials = suite.trials;
+      if (suite.thresholds !== undefined) header.thresholds = suite.thresholds;
       if (suite.durationMs !== undefined) header.durationMs = suite.durationMs;
       header.summary = suite.summary;
+      if (suite.metrics !== undefined) header.metrics = suite.metrics;
       await output.write(`${suiteIndex++ === 0 ? '' : ','}\n${openObject(header)},"tasks":[`);
       let taskIndex = 0;
       for await (const task of this.#spool.read(suite.name)) {

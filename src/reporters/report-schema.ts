@@ -44,6 +44,8 @@ export const reportTaskSchema = z
     error: reportErrorSchema.optional(),
     /** The environment's evaluation detail, when it gave one. */
     evaluation: z.record(z.string(), z.unknown()).optional(),
+    /** Runs of the episode when infrastructure errors were retried. */
+    attempts: count.optional(),
     trajectory: z.array(reportMessageSchema),
   })
   .refine((task) => (task.status === 'errored') === (task.error !== undefined), {
@@ -59,8 +61,14 @@ export const reportSuiteSchema = z.looseObject({
   file: z.string().optional(),
   /** The reward at or above which a task passes. */
   pass: z.number().optional(),
+  /** Trials per task. */
+  trials: count.optional(),
+  /** The suite's gates (minimums), when it has them. */
+  thresholds: z.looseObject({}).optional(),
   durationMs: z.number().nonnegative().optional(),
   summary: reportSummarySchema,
+  /** Trial-aware statistics: pass rate, pass@k, pass^k, 95% CI of the mean reward. */
+  metrics: z.looseObject({}).optional(),
   tasks: z.array(reportTaskSchema),
 });
 
@@ -72,6 +80,12 @@ export const reportSchema = z.looseObject({
   /** How the run ended. */
   reason: z.enum(['passed', 'failed', 'errored', 'interrupted']).optional(),
   summary: reportSummarySchema,
+  /** Infrastructure errors retried, in total. */
+  retries: count.optional(),
+  /** Thresholds that failed. */
+  gates: z.array(z.looseObject({})).optional(),
+  /** The comparison with --baseline: the test used and per-task verdicts. */
+  comparison: z.looseObject({}).optional(),
   suites: z.array(reportSuiteSchema),
 });
 

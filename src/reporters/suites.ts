@@ -1,4 +1,4 @@
-import type { RunPlan, RunSummary, Summary, TaskResult } from './types.js';
+import type { RunPlan, RunSummary, Summary, SuiteMetrics, TaskResult, Thresholds } from './types.js';
 
 /** Counts of the results a reporter has seen for one suite. */
 export interface Tally {
@@ -18,7 +18,10 @@ export interface SuiteView {
   split: string;
   file?: string;
   pass?: number;
+  trials?: number;
+  thresholds?: Thresholds;
   durationMs?: number;
+  metrics?: SuiteMetrics;
   summary: Summary;
   tally: Tally;
 }
@@ -45,6 +48,8 @@ export interface SuiteInfo {
   split: string;
   file?: string;
   pass?: number;
+  trials?: number;
+  thresholds?: Thresholds;
   /** Planned episodes, when the plan named the suite. */
   planned?: number;
   tally: Tally;
@@ -66,6 +71,8 @@ export class SuiteTable {
         split: suite.split,
         file: suite.file,
         pass: suite.pass,
+        trials: suite.trials,
+        thresholds: suite.thresholds,
         planned: suite.tasks,
         tally: emptyTally(),
       });
@@ -107,7 +114,10 @@ export class SuiteTable {
         split: suite.split,
         file: suite.file ?? info?.file,
         pass: info?.pass,
+        trials: info?.trials,
+        thresholds: info?.thresholds,
         durationMs: suite.durationMs,
+        metrics: suite.metrics,
         summary: summaryOf(suite),
         tally: info?.tally ?? emptyTally(),
       });
@@ -120,6 +130,8 @@ export class SuiteTable {
         split: info.split,
         file: info.file,
         pass: info.pass,
+        trials: info.trials,
+        thresholds: info.thresholds,
         summary: summaryOfTally(info.tally),
         tally: info.tally,
       });

@@ -1,8 +1,10 @@
 import { z } from 'zod';
 import type { Agent } from '../agents/types.js';
 import type { EnvironmentDefinition } from '../envs/types.js';
+import type { Thresholds } from '../reporters/types.js';
 import { ConfigError, describeValue } from '../errors.js';
 import { PROVIDER_NAMES, type ProviderName } from '../providers/names.js';
+import { dockerConfigSchema, type DockerConfig } from '../providers/docker/images.js';
 
 /** Which tasks of a split a suite runs. Filters apply in this order: ids, filter, then limit. */
 export interface TaskSelection {
@@ -36,6 +38,13 @@ export interface EvalSuite {
   params?: Record<string, unknown>;
   /** Data directory for this suite's dataset (upstream layout). @default the env's built-in data */
   data?: string;
+  /** Episodes per task, for pass@k, pass^k and confidence intervals. @default the run's `trials` (1) */
+  trials?: number;
+  /**
+   * Gates checked at the end. When set, they decide the suite's verdict instead of "every task
+   * passes": e.g. `{ meanReward: 0.8, passAtK: 0.9, tasks: { multi_turn_base_3: 1 } }`.
+   */
+  thresholds?: Thresholds;
 }
 
 
@@ -72,6 +81,12 @@ export interface UserConfig {
   data?: Record<string, string>;
   /** Your own environment types, usable as `dataset` by name. */
   environments?: EnvironmentDefinition[];
+  /** Episodes per task for suites that do not set `trials`. @default 1 */
+  trials?: number;
+  /** Times an episode that failed on infrastructure is run again (agent failures never are). @default 1 with the docker provider, else 0 */
+  retries?: number;
+  /** The docker provider: images per dataset, registry prefix, credentials (see docs/docker.md). */
+  docker?: DockerConfig;
 }
 
 /** Typed helper for eval.config.ts. */
@@ -120,6 +135,9 @@ export const userConfigSchema = z
     reporters: z.array(reporterSpecSchema, { error: 'Expected an array of reporters' }).optional(),
     data: z.record(z.string(), nonEmpty, { error: 'Expected an object mapping dataset names to directories' }).optional(),
     environments: z.array(environmentSchema, { error: 'Expected an array of environment definitions' }).optional(),
+    trials: integerAtLeast(1).optional(),
+    retries: integerAtLeast(0).optional(),
+    docker: dockerConfigSchema.optional(),
   })
   .strict();
 
@@ -142,6 +160,16 @@ export const evalSuiteSchema = z
     timeoutMs: integerAtLeast(1).optional(),
     params: z.record(z.string(), z.unknown(), { error: 'Expected an object' }).optional(),
     data: nonEmpty.optional(),
+    trials: integerAtLeast(1).optional(),
+    thresholds: z
+      .object({
+        meanReward: reward.optional(),
+        passRate: reward.optional(),
+        passAtK: reward.optional(),
+        tasks: z.record(z.string(), reward, { error: 'Expected an object mapping task ids to minimum rewards' }).optional(),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 
@@ -174,7 +202,9 @@ const RENAMED: Record<string, string> = {
   max_steps: 'maxSteps',
   environment: 'environments',
   url: 'urls',
-  threshold: 'pass',
+  threshold: 'thresholds',
+  trial: 'trials',
+  retry: 'retries',
 };
 
 function renamed(keys: readonly PropertyKey[]): string {

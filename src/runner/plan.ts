@@ -15,6 +15,7 @@ export interface SuiteRun extends SuitePlan {
   maxSteps: number;
   timeoutMs: number;
   params: Record<string, unknown>;
+  trials: number;
 }
 
 /** The suites of an ad hoc run (`run --dataset --split --agent`), or the discovered ones. */
@@ -53,7 +54,13 @@ export async function buildPlan(options: {
       await provider.release(sandbox, { interrupted: false });
     }
 
-    const env = registry.has(dataset) ? await registry.load(dataset, dataDirOption(config, dataset)) : undefined;
+    // other providers run the env elsewhere: the local copy only lends its agents, and may not load here (appworld)
+    const env = registry.has(dataset)
+      ? await registry.load(dataset, dataDirOption(config, dataset)).catch((error: unknown) => {
+          if (provider.name === 'embedded') throw error;
+          return undefined;
+        })
+      : undefined;
     const agent = await resolveAgent({ spec: suite.agent, ...(env ? { env } : {}), root: config.root });
     const taskIds = selectTasks({ dataset, allIds, suite, taskPattern: config.taskPattern });
     runs.push({
@@ -61,13 +68,15 @@ export async function buildPlan(options: {
       dataset,
       split: suite.split,
       ...(file ? { file } : {}),
-      tasks: taskIds.length,
+      tasks: taskIds.length * (suite.trials ?? config.trials),
       pass: suite.pass ?? config.pass,
       taskIds,
       agent,
       maxSteps: suite.maxSteps ?? config.maxSteps,
       timeoutMs: suite.timeoutMs ?? config.timeoutMs,
       params: suite.params ?? {},
+      trials: suite.trials ?? config.trials,
+      ...(suite.thresholds ? { thresholds: suite.thresholds } : {}),
     });
   }
   return runs;

@@ -4,6 +4,7 @@ import type { EnvironmentDefinition } from '../envs/types.js';
 import { ConfigError, UsageError, describeValue, isSandboxEvalError } from '../errors.js';
 import { PROVIDER_NAMES, type ProviderName } from '../providers/names.js';
 import { type ReporterSpec, type UserConfig, userConfigSchema, validate } from './config.js';
+import type { DockerConfig } from '../providers/docker/images.js';
 import { defaultExport, loadModule } from '../load-module.js';
 
 /** Options of one run, as the CLI or a program passes them; they override eval.config.ts. */
@@ -33,6 +34,23 @@ export interface RunOptions {
   limit?: number;
   /** Extra environment types, besides the built-ins and the config's. */
   environments?: EnvironmentDefinition[];
+  /** Episodes per task (suites' own `trials` win). */
+  trials?: number;
+  /** Times an infrastructure-errored episode runs again. */
+  retries?: number;
+  /** A previous JSON report to compare with, task by task. */
+  baseline?: string;
+  /** Continue the run that the journal records (after a crash or Ctrl-C): run only what is missing. */
+  resume?: boolean;
+  /** Run only shard i of n (`"2/4"`): a deterministic slice of the plan. */
+  shard?: string;
+  /** Leave the docker provider's containers running at the end, for debugging. */
+  keepSandboxes?: boolean;
+  /**
+   * Watch mode (the CLI's `--watch`, or `watchEvals`): re-run the suites whose files or imported
+   * modules change, with sandboxes kept warm. `runEvals` itself does one run and ignores it.
+   */
+  watch?: boolean;
 }
 
 /** The checked, merged configuration every later stage takes. */
@@ -56,6 +74,15 @@ export interface ResolvedConfig {
   dataDirs: Record<string, string>;
   environments: EnvironmentDefinition[];
   adhoc?: { dataset: string; split: string; agent: string; limit?: number };
+  trials: number;
+  retries: number;
+  baseline?: string;
+  resume: boolean;
+  shard?: { index: number; count: number };
+  /** Where finished results are journaled (JSON Lines), for --resume. */
+  journalPath: string;
+  docker?: DockerConfig;
+  keepSandboxes: boolean;
 }
 
 export const DEFAULTS = {
@@ -119,6 +146,13 @@ export async function resolveConfig(options: RunOptions = {}): Promise<ResolvedC
   checkPositive('max-steps', options.maxSteps);
   checkPositive('timeout', options.timeoutMs);
 
+  checkPositive('trials', options.trials);
+  if (options.retries !== undefined && !(Number.isInteger(options.retries) && options.retries >= 0)) {
+    throw new UsageError(`Expected \`--retries\` to be an integer ≥ 0, got ${describeValue(options.retries)}.`);
+  }
+  const shard = parseShard(options.shard);
+  const journalName = shard ? `journal-${shard.index}of${shard.count}.jsonl` : 'journal.jsonl';
+
   return {
     root,
     ...(file ? { configFile: file } : {}),
@@ -137,7 +171,27 @@ export async function resolveConfig(options: RunOptions = {}): Promise<ResolvedC
     dataDirs,
     environments: [...(config.environments ?? []), ...(options.environments ?? [])],
     ...(adhoc ? { adhoc } : {}),
+    trials: options.trials ?? config.trials ?? 1,
+    // a docker container that dies is replaced, so one more attempt is worth it there
+    retries: options.retries ?? config.retries ?? (provider === 'docker' ? 1 : 0),
+    ...(options.baseline ? { baseline: options.baseline } : {}),
+    resume: options.resume ?? false,
+    ...(shard ? { shard } : {}),
+    journalPath: resolve(root, '.sandbox-eval', journalName),
+    ...(config.docker ? { docker: config.docker } : {}),
+    keepSandboxes: options.keepSandboxes ?? false,
   };
+}
+
+function parseShard(value: string | undefined): ResolvedConfig['shard'] {
+  if (value === undefined) return undefined;
+  const match = /^(\d+)\/(\d+)$/.exec(value);
+  const index = Number(match?.[1]);
+  const count = Number(match?.[2]);
+  if (!match || count < 1 || index < 1 || index > count) {
+    throw new UsageError(`Expected \`--shard\` to be i/n with 1 ≤ i ≤ n (e.g. 2/4), got ${describeValue(value)}.`);
+  }
+  return { index, count };
 }
 
 function resolveAdhoc(options: RunOptions): ResolvedConfig['adhoc'] {

@@ -72,7 +72,7 @@ describe('DefaultReporter, not a TTY', () => {
     expect(listed[20]).toBe('  … and 5 more (the JSON reporter lists them all)');
     expect(listed[0]?.length).toBeLessThan(200);
     expect(listed[0]).toMatch(/…$/);
-    expect(out.text).toContain('Result  some tasks errored');
+    expect(out.text).toContain('Result  infrastructure errors: a sandbox or an environment failed');
   });
 
   it('says when the run was interrupted and how many planned tasks finished', () => {

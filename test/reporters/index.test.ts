@@ -43,7 +43,7 @@ describe('resolveReporters', () => {
       stderr: stdout,
     });
     expect(reporters.map((r) => r.constructor)).toEqual([DefaultReporter, JsonReporter, JUnitReporter]);
-    expect(Object.keys(builtinReporters)).toEqual(['default', 'json', 'junit']);
+    expect(Object.keys(builtinReporters)).toEqual(['default', 'json', 'junit', 'html', 'github']);
     await drive(new ReporterSet(reporters));
     expect(reportSchema.parse(JSON.parse(await readFile(join(dir, 'out/report.json'), 'utf8'))).summary.tasks).toBe(1);
     expect(await readFile(join(dir, 'out/junit.xml'), 'utf8')).toContain('<testcase name="t1" classname="s"');

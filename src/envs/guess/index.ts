@@ -2,6 +2,7 @@ import { UnknownSplitError, UnknownTaskError } from '../../errors.js';
 import type { Message, StepResult, ToolSpec } from '../../protocol/messages.js';
 import type { Agent } from '../../agents/types.js';
 import type { EnvInstance, Environment, EnvironmentDefinition } from '../types.js';
+import { seededRandom } from '../../seeded-random.js';
 
 /**
  * `guess`: find a hidden integer by asking higher/lower. A small but real environment (state, reward,
@@ -33,20 +34,8 @@ const GUESS_TOOL: ToolSpec = {
   },
 };
 
-/** A small deterministic PRNG (mulberry32) so task k is the same everywhere. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function makeTask(index: number): GuessTask {
-  const random = seeded(index + 1);
+  const random = seededRandom(index + 1);
   const high = [10, 100, 1000][index % 3]!;
   const secret = 1 + Math.floor(random() * high);
   return { id: `guess_${index}`, low: 1, high, secret, maxGuesses: Math.ceil(Math.log2(high)) * 2 + 2 };
