@@ -119,6 +119,9 @@ function selected(runs: SuiteRun[], select: RunEvalsOptions['select']): SuiteRun
   });
 }
 
+/** Reporters that write their report to stdout when given no output file (html picks a default file). */
+const WRITE_TO_STDOUT_WITHOUT_FILE = new Set(['json', 'junit']);
+
 /** The configured reporters; the terminal one moves to stderr when another one writes to stdout. */
 export async function reportersFor(options: {
   specs: readonly ReporterSpec[];
@@ -130,7 +133,7 @@ export async function reportersFor(options: {
   const stderr = options.stderr ?? process.stderr;
   const terminal = options.specs.filter((spec) => spec.name === 'default');
   const others = options.specs.filter((spec) => spec.name !== 'default');
-  const stdoutTaken = others.some((spec) => !spec.outputFile);
+  const stdoutTaken = others.some((spec) => !spec.outputFile && WRITE_TO_STDOUT_WITHOUT_FILE.has(spec.name));
   return [
     ...(await resolveReporters({ specs: terminal, cwd: options.cwd, stdout: stdoutTaken ? stderr : stdout, stderr })),
     ...(await resolveReporters({ specs: others, cwd: options.cwd, stdout, stderr })),

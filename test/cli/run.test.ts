@@ -35,6 +35,14 @@ describe('sandbox-eval run', () => {
     expect(report.suites[0]!.tasks[0]!.trajectory.map((message) => message.role)).toEqual(['user', 'assistant', 'user']);
   });
 
+  it('with `--reporter default --reporter json` and no file, stdout is pure JSON and the table goes to stderr', async () => {
+    project = tempProject(tinySuite(`() => 'ok'`));
+    const result = await runCli(['--reporter', 'default', '--reporter', 'json'], { cwd: project.dir });
+    expect(result.code).toBe(0);
+    expect(reportSchema.parse(JSON.parse(result.stdout)).summary.tasks).toBe(4);
+    expect(result.stderr).toContain('tiny suite');
+  });
+
   it('exits 1 when a task fails, and reports it as failed, not errored', async () => {
     project = tempProject(tinySuite(`({ task }) => (task.id === 't2' ? 'no' : 'ok')`));
     const result = await runCli(['--reporter', 'json', '--output-file', 'r.json'], { cwd: project.dir });
@@ -99,6 +107,18 @@ describe('sandbox-eval run', () => {
     const report = readReport(join(project.dir, 'r.json'));
     expect(report.suites.map((suite) => suite.name)).toEqual(['tiny suite']);
     expect(report.suites[0]!.tasks.map((task) => task.taskId).sort()).toEqual(['t1', 't2']);
+  });
+
+  it('reads the config from eval.config.json or the "sandbox-eval" key of package.json', async () => {
+    const suiteFile = { 'evals/g.eval.ts': `export default { name: 'g', dataset: 'guess', split: 'val', agent: 'oracle' };`, 'other/x.eval.ts': `export default { name: 'x', dataset: 'nope', split: 'val', agent: 'oracle' };` };
+    project = tempProject({ ...suiteFile, 'eval.config.json': JSON.stringify({ include: ['evals/**/*.eval.ts'], reporters: [{ name: 'json', outputFile: 'j.json' }] }) });
+    expect((await runCli([], { cwd: project.dir })).code).toBe(0);
+    expect(readReport(join(project.dir, 'j.json')).summary.tasks).toBe(20);
+    project.remove();
+
+    project = tempProject({ ...suiteFile, 'package.json': JSON.stringify({ name: 'p', type: 'module', 'sandbox-eval': { include: ['evals/**/*.eval.ts'], reporters: [{ name: 'json', outputFile: 'p.json' }] } }) });
+    expect((await runCli([], { cwd: project.dir })).code).toBe(0);
+    expect(readReport(join(project.dir, 'p.json')).summary.tasks).toBe(20);
   });
 
   it('fails with exit 3 and names the key when the config is wrong', async () => {
