@@ -84,7 +84,9 @@ export class FreshModules {
     const edges = this.#edges.filter((edge) => edge.generation === generation);
     for (const [file, module] of Object.entries(require.cache)) {
       if (!module || !this.#isProjectFile(file)) continue;
-      for (const child of module.children) if (this.#isProjectFile(child.filename)) edges.push({ parent: file, child: child.filename, generation });
+      for (const child of module.children) {
+        if (this.#isProjectFile(child.filename)) edges.push({ parent: withoutQuery(file), child: withoutQuery(child.filename), generation });
+      }
     }
     return edges;
   }
@@ -106,4 +108,10 @@ export class FreshModules {
   #isProjectFile(file: string): boolean {
     return file.startsWith(this.#root) && !file.split(sep).includes('node_modules') && !pathToFileURL(file).href.startsWith(OWN_MODULES.href);
   }
+}
+
+/** Node 22 keeps the `?v=<generation>` of a module loaded through the ESM loader in its CommonJS filename. */
+function withoutQuery(file: string): string {
+  const query = file.indexOf('?');
+  return query === -1 ? file : file.slice(0, query);
 }
