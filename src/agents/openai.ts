@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { request } from 'undici';
+import { undici } from '../lazy-require.js';
 import { ConfigError, describeValue, ModelRequestError } from '../errors.js';
 import type { Message, ToolCall } from '../protocol/messages.js';
 import type { Agent, AgentContext } from './types.js';
@@ -199,7 +199,7 @@ async function post(o: PostOptions): Promise<{ text: string }> {
     const timeout = AbortSignal.timeout(settings.timeoutMs);
     let wait: number;
     try {
-      const response = await request(url, { method: 'POST', headers: o.headers, body: o.body, signal: AbortSignal.any([signal, timeout]) });
+      const response = await undici().request(url, { method: 'POST', headers: o.headers, body: o.body, signal: AbortSignal.any([signal, timeout]) });
       const text = await response.body.text();
       const status = response.statusCode;
       if (status >= 200 && status < 300) return { text };

@@ -55,6 +55,7 @@ export const SERVE_FLAGS = {
   data: { name: 'data', type: 'string', arg: '<dir>', keyed: true, description: 'Data directory of --dataset, or per dataset: --data.bfcl=<dir>' },
   idleTimeout: { name: 'idle-timeout', type: 'integer', arg: '<ms>', description: 'Release instances idle this long (default 300000; 0 never)' },
   maxInstances: { name: 'max-instances', type: 'integer', arg: '<n>', description: 'Cap on live instances (default 10000)' },
+  bodyLimit: { name: 'body-limit', type: 'integer', arg: '<bytes>', description: 'Largest request body accepted (default 10485760, i.e. 10 MiB)' },
   config: RUN_FLAGS.config,
 } satisfies Record<string, Flag>;
 

@@ -119,6 +119,7 @@ async function serveCommand(argv: readonly string[], io: CliIo): Promise<number>
     dataDirs: dataDirs(parsed, values.dataset as string | undefined) ?? {},
     ...(values.idleTimeout !== undefined ? { idleTimeoutMs: values.idleTimeout as number } : {}),
     ...(values.maxInstances !== undefined ? { maxInstances: values.maxInstances as number } : {}),
+    ...(values.bodyLimit !== undefined ? { bodyLimitBytes: values.bodyLimit as number } : {}),
   });
   io.stdout.write(`sandbox-eval serving ${registry.names.join(', ')} on ${handle.url}${token ? ' (bearer token required)' : ''}\n`);
   // runs until SIGINT/SIGTERM, then drains in-flight requests and releases every instance

@@ -10,6 +10,18 @@ interface SpoolEntry {
   length: number;
 }
 
+/** Unwritten bytes past which append() waits for the disk. */
+const MAX_PENDING_BYTES = 8 * 1024 * 1024;
+const READ_WINDOW_BYTES = 1024 * 1024;
+
+/** Records written together at `offset` (contiguous, in append order). */
+interface Batch {
+  offset: number;
+  chunks: Buffer[];
+  records: Array<{ entries: SpoolEntry[]; entry: SpoolEntry }>;
+  done: Promise<void>;
+}
+
 // Numeric-aware so `task_2` sorts before `task_10`; a fixed locale keeps the order the same everywhere.
 const collator = new Intl.Collator('en', { numeric: true });
 
@@ -35,6 +47,14 @@ export class ResultSpool {
   #handle: Promise<FileHandle> | undefined;
   #size = 0;
   #writes: Promise<void> = Promise.resolve();
+  /** The records waiting for the write in flight to finish; undefined when none are. */
+  #batch: Batch | undefined;
+  /** Bytes appended but not yet written. */
+  #pending = 0;
+  /** The first write that failed. */
+  #failure: unknown;
+  /** True once a batch reached the file. */
+  #created = false;
   readonly #suites = new Map<string, SpoolEntry[]>();
 
   /** `nextTo`: the spool goes in that file's folder (created if missing), hidden and uniquely named. */
@@ -43,42 +63,81 @@ export class ResultSpool {
     this.path = join(options.dir, `.${stem}.${process.pid}.${randomBytes(4).toString('hex')}.spool`);
   }
 
-  /** Appends one record; writes are serialised so concurrent calls cannot interleave bytes. */
+  /**
+   * Appends one record. Writes are serialised (bytes never interleave) and batched. Resolves once the
+   * record is queued, or once it is written while the file is new or more than 8 MiB wait for the
+   * disk. A write that failed rejects the next append and read().
+   */
   append(suite: string, key: { taskId: string; trial: number }, record: unknown): Promise<void> {
+    if (this.#failure !== undefined) return Promise.reject(this.#failure);
     const bytes = Buffer.from(`${JSON.stringify(record)}\n`);
     const entry: SpoolEntry = { taskId: key.taskId, trial: key.trial, offset: this.#size, length: bytes.length };
     this.#size += bytes.length;
     let entries = this.#suites.get(suite);
     if (!entries) this.#suites.set(suite, (entries = []));
     entries.push(entry);
-    const write = this.#writes.then(async () => {
-      const handle = await this.#open();
-      let written = 0;
-      while (written < bytes.length) {
-        const result = await handle.write(bytes, written, bytes.length - written, entry.offset + written);
-        written += result.bytesWritten;
+    // group commit: records that arrive while a write is in flight go out together in the next one,
+    // so a fast run makes one write per batch, not one disk round trip per task
+    const batch = this.#batch ?? this.#startBatch(entry.offset);
+    batch.chunks.push(bytes);
+    batch.records.push({ entries, entry });
+    this.#pending += bytes.length;
+    // write-behind: the caller goes on while the batch is written, unless too much waits for the disk
+    // (then it waits too, so memory stays bounded) or the file does not exist yet (so a spool folder
+    // that cannot be written fails the first task); a failed write surfaces at the next append or read
+    return this.#pending > MAX_PENDING_BYTES || !this.#created ? batch.done : Promise.resolve();
+  }
+
+  #startBatch(offset: number): Batch {
+    const batch: Batch = { offset, chunks: [], records: [], done: Promise.resolve() };
+    this.#batch = batch;
+    batch.done = this.#writes.then(async () => {
+      // closed from here on: later records start the next batch
+      this.#batch = undefined;
+      const bytes = batch.chunks.length === 1 ? batch.chunks[0]! : Buffer.concat(batch.chunks);
+      try {
+        const handle = await this.#open();
+        let written = 0;
+        while (written < bytes.length) {
+          const result = await handle.write(bytes, written, bytes.length - written, batch.offset + written);
+          written += result.bytesWritten;
+        }
+        this.#created = true;
+      } finally {
+        this.#pending -= bytes.length;
       }
     });
-    // Later appends wait for this one but must not inherit its failure: the caller sees it, and the
-    // record is forgotten so the report never reads back bytes that were not written.
-    this.#writes = write.catch(() => {
-      entries.splice(entries.indexOf(entry), 1);
+    // Later batches wait for this one but must not inherit its failure: it is kept for the next append
+    // and for read(), and its records are forgotten so the report never reads back bytes not written.
+    this.#writes = batch.done.catch((error: unknown) => {
+      this.#failure ??= error;
+      for (const { entries, entry } of batch.records) entries.splice(entries.indexOf(entry), 1);
     });
-    return write;
+    return batch;
   }
 
   /** The records of one suite as raw JSON text, in (taskId, trial) order. */
   async *read(suite: string): AsyncGenerator<string> {
     await this.#writes;
+    if (this.#failure !== undefined) throw this.#failure;
     const entries = [...(this.#suites.get(suite) ?? [])].sort(compareTasks);
     if (entries.length === 0) return;
     const handle = await this.#open();
-    let buffer = Buffer.alloc(64 * 1024);
+    // records sorted by task are mostly in file order already: one read fills a window that serves
+    // the records after it, instead of one read per record
+    let window = Buffer.alloc(READ_WINDOW_BYTES);
+    let start = 0;
+    let end = 0;
     for (const entry of entries) {
-      if (entry.length > buffer.length) buffer = Buffer.alloc(entry.length);
-      const { bytesRead } = await handle.read(buffer, 0, entry.length, entry.offset);
+      if (entry.offset < start || entry.offset + entry.length > end) {
+        if (entry.length > window.length) window = Buffer.alloc(entry.length);
+        const { bytesRead } = await handle.read(window, 0, window.length, entry.offset);
+        start = entry.offset;
+        end = entry.offset + bytesRead;
+      }
+      const at = entry.offset - start;
       // the trailing newline is dropped: callers join records with their own separators
-      yield buffer.toString('utf8', 0, Math.max(0, bytesRead - 1));
+      yield window.toString('utf8', at, at + Math.max(0, Math.min(entry.length, end - entry.offset) - 1));
     }
   }
 

@@ -1,6 +1,7 @@
 import type { Agent } from '../agents/types.js';
 import { EnvironmentError, TimeoutError, isSandboxEvalError } from '../errors.js';
 import { type Message, type StepResult, rewardOf } from '../protocol/messages.js';
+import { formatZodError, messageSchema } from '../protocol/schemas.js';
 import type { ErrorKind, TaskResult } from '../reporters/types.js';
 import type { Sandbox } from '../sandbox/types.js';
 
@@ -176,7 +177,12 @@ function toAction(answer: unknown): Message {
     const message = answer as Partial<Message> & { content?: unknown };
     const hasCalls = Array.isArray(message.tool_calls) && message.tool_calls.length > 0;
     if ((message.role === undefined || message.role === 'assistant') && (typeof message.content === 'string' || (hasCalls && message.content == null))) {
-      return { ...message, role: 'assistant', content: typeof message.content === 'string' ? message.content : '' } as Message;
+      const action = { ...message, role: 'assistant', content: typeof message.content === 'string' ? message.content : '' };
+      // the shape the server's schema demands, so a malformed tool call is the agent's error under every
+      // provider, not an environment crash in-process and a 422 over HTTP
+      const checked = messageSchema.safeParse(action, { reportInput: true });
+      if (!checked.success) throw new EpisodeError('agent', new TypeError(`Agent returned a malformed message: ${formatZodError(checked.error, { root: 'message' })}.`));
+      return checked.data;
     }
   }
   const shown = answer === undefined ? 'undefined' : JSON.stringify(answer)?.slice(0, 120);

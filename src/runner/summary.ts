@@ -64,8 +64,9 @@ export class SummaryBuilder {
     entry.firstStart ??= at;
     entry.lastEnd = at;
     let trials = entry.tasks.get(result.taskId);
-    if (!trials) entry.tasks.set(result.taskId, (trials = { rewards: [], passes: 0, errors: 0 }));
-    trials.rewards.push(result.reward);
+    // a literal of one: `[]` then push() reserves 17 slots, ~150 bytes per task held until the run ends
+    if (!trials) entry.tasks.set(result.taskId, (trials = { rewards: [result.reward], passes: 0, errors: 0 }));
+    else trials.rewards.push(result.reward);
     if (result.status === 'passed') trials.passes += 1;
     if (result.status === 'errored') trials.errors += 1;
   }

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Agent, Pool } from 'undici';
+import type { Pool } from 'undici';
+import { undici } from '../lazy-require.js';
 import { z } from 'zod';
 import {
   CapacityError,
@@ -155,7 +156,7 @@ export class HttpSandbox implements Sandbox {
     this.#retries = integerOption('retries', options.retries ?? 2, 0);
     this.#headers = { 'content-type': 'application/json' };
     if (options.token) this.#headers.authorization = `Bearer ${options.token}`;
-    this.#pool = new Pool(base.origin, {
+    this.#pool = new (undici().Pool)(base.origin, {
       connections: integerOption('connections', options.connections ?? 64, 1),
       headersTimeout: this.#timeoutMs,
       bodyTimeout: this.#timeoutMs,
@@ -315,7 +316,7 @@ export async function waitForHealthy(options: { url: string; deadlineMs: number;
   const interval = options.intervalMs ?? 250;
   const deadline = Date.now() + options.deadlineMs;
   // a private agent, closed at the end, so polling leaves no connection behind
-  const agent = new Agent({ connections: 1 });
+  const agent = new (undici().Agent)({ connections: 1 });
   let last = 'no answer yet';
   try {
     for (;;) {

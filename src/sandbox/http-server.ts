@@ -1,6 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { z } from 'zod';
 import {
   ConfigError,
@@ -122,21 +123,30 @@ function routesFor(manager: InstanceManager): Map<string, Handler> {
   ]);
 }
 
+/**
+ * The body, up to `limit` bytes. An oversize body is still read (and dropped) up to the limit plus
+ * max(limit, 1 MiB) before the 413: a server that stops reading and closes makes the kernel reset the
+ * connection, and a client still writing its body then loses the answer. Past that, it is closed.
+ */
 function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  const drainLimit = limit + Math.max(limit, 1024 * 1024);
   const declared = Number(req.headers['content-length']);
-  if (declared > limit) return Promise.reject(new PayloadTooLargeError(limit));
+  if (declared > drainLimit) return Promise.reject(new PayloadTooLargeError(limit));
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size > limit) {
+      if (size <= limit) chunks.push(chunk);
+      else if (chunks.length) chunks.length = 0;
+      if (size > drainLimit) {
         req.removeAllListeners('data');
         reject(new PayloadTooLargeError(limit));
-      } else chunks.push(chunk);
+      }
     });
-    req.on('end', () => resolve(Buffer.concat(chunks, size)));
-    req.on('error', reject);
+    req.on('end', () => (size > limit ? reject(new PayloadTooLargeError(limit)) : resolve(Buffer.concat(chunks, size))));
+    // the client went away or broke the body's framing (a bad chunk): its fault, not the server's
+    req.on('error', (error) => reject(new InvalidRequestError(`The request body could not be read (${error.message}).`, { cause: error })));
     req.on('close', () => {
       if (!req.complete) reject(new InvalidRequestError('The client closed the connection before the request body was complete.'));
     });
@@ -219,7 +229,7 @@ export function createSandboxServer(options: SandboxServerOptions): SandboxServe
     res.end(text);
   }
 
-  function sendError(res: ServerResponse, path: string, error: unknown): void {
+  function sendError(req: IncomingMessage, res: ServerResponse, path: string, error: unknown): void {
     let known = isSandboxEvalError(error) ? error : undefined;
     if (!known) {
       // never put a stack in an answer; the operator gets it as a process warning instead
@@ -231,8 +241,8 @@ export function createSandboxServer(options: SandboxServerOptions): SandboxServe
       res.destroy();
       return;
     }
-    // the rest of an oversize body is not read, so the connection cannot be reused
-    if (known instanceof PayloadTooLargeError) res.setHeader('Connection', 'close');
+    // the rest of an oversize body was not read, so the connection cannot be reused
+    if (known instanceof PayloadTooLargeError && !req.complete) res.setHeader('Connection', 'close');
     send(res, known.httpStatus, JSON_TYPE, JSON.stringify({ detail: known.message, code: known.code }));
   }
 
@@ -245,7 +255,7 @@ export function createSandboxServer(options: SandboxServerOptions): SandboxServe
       else send(res, reply.status, JSON_TYPE, JSON.stringify(reply.body));
     } catch (error) {
       try {
-        sendError(res, path, error);
+        sendError(req, res, path, error);
       } catch (sendFailure) {
         // the answer itself could not be written (socket gone): drop the connection, keep serving
         res.destroy(sendFailure as Error);
@@ -257,6 +267,7 @@ export function createSandboxServer(options: SandboxServerOptions): SandboxServe
   }
 
   const server = createServer((req, res) => void handle(req, res));
+  server.on('clientError', answerClientError);
 
   async function shutdown(): Promise<void> {
     if (server.listening) {
@@ -289,6 +300,29 @@ export function createSandboxServer(options: SandboxServerOptions): SandboxServe
       return closing;
     },
   };
+}
+
+/** The statuses node's own answer to a request it cannot parse would have had. */
+const CLIENT_ERROR_STATUS: Record<string, number> = { HPE_HEADER_OVERFLOW: 431, ERR_HTTP_REQUEST_TIMEOUT: 408 };
+
+/**
+ * Answers a request node's HTTP parser rejected (bad framing, unknown method, headers too large) with
+ * our JSON error instead of node's bare, bodyless 400, then closes the connection.
+ */
+function answerClientError(error: NodeJS.ErrnoException & { reason?: string }, socket: Duplex): void {
+  const response = (socket as Duplex & { _httpMessage?: ServerResponse })._httpMessage;
+  // a reset socket, or one whose answer has begun, cannot take another answer
+  if (error.code === 'ECONNRESET' || !socket.writable || response?.headersSent) {
+    socket.destroy();
+    return;
+  }
+  const status = CLIENT_ERROR_STATUS[error.code ?? ''] ?? 400;
+  const reason = status === 431 ? 'its headers are too large' : status === 408 ? 'it did not arrive in time' : `${error.reason ?? 'it cannot be parsed'} (${error.code ?? 'parse error'})`;
+  const problem = new InvalidRequestError(`The request is not valid HTTP/1.1: ${reason}. Send a POST with a JSON body to one of the protocol's endpoints.`);
+  const body = JSON.stringify({ detail: problem.message, code: problem.code });
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: ${JSON_TYPE}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
 }
 
 export interface ServeOptions {

@@ -1,4 +1,5 @@
-import { Pool } from 'undici';
+import type { Pool } from 'undici';
+import { undici } from '../../lazy-require.js';
 import { EnvironmentError, SandboxUnavailableError, TimeoutError } from '../../errors.js';
 
 /**
@@ -35,7 +36,7 @@ export class AppWorldServer {
   constructor(options: { url: string; timeoutMs?: number }) {
     this.url = options.url.replace(/\/+$/, '');
     this.#timeoutMs = options.timeoutMs ?? 300_000;
-    this.#pool = new Pool(new URL(this.url).origin, { connections: 2, headersTimeout: this.#timeoutMs, bodyTimeout: this.#timeoutMs });
+    this.#pool = new (undici().Pool)(new URL(this.url).origin, { connections: 2, headersTimeout: this.#timeoutMs, bodyTimeout: this.#timeoutMs });
   }
 
   /** Loads the task's world (closing whatever world the server held). */

@@ -26,8 +26,23 @@ export interface DecodedAction {
   rejected?: Array<{ id: string; reason: string }>;
 }
 
+/** Deeper than any BFCL argument: deeper values are refused, so repr and the checker never overflow the stack. */
+const MAX_ARGUMENT_DEPTH = 64;
+
+function nestedDeeperThan(value: PyValue, limit: number): boolean {
+  // iterative, so measuring a hostile value cannot overflow the stack either
+  const stack: Array<[PyValue, number]> = [[value, 0]];
+  while (stack.length > 0) {
+    const [item, depth] = stack.pop()!;
+    if (depth > limit) return true;
+    if (Array.isArray(item)) for (const child of item) stack.push([child, depth + 1]);
+    else if (isDict(item)) for (const [key, child] of item) stack.push([key as PyValue, depth + 1], [child, depth + 1]);
+  }
+  return false;
+}
+
 function kwargsOf(value: PyValue): Array<[string, PyValue]> | undefined {
-  if (!isDict(value)) return undefined;
+  if (!isDict(value) || nestedDeeperThan(value, MAX_ARGUMENT_DEPTH)) return undefined;
   return [...value].map(([key, item]) => [String(key), item]);
 }
 

@@ -1,4 +1,5 @@
-import Docker from 'dockerode';
+import type Docker from 'dockerode';
+import { dockerode } from '../../lazy-require.js';
 import { DockerUnavailableError } from '../../errors.js';
 
 /**
@@ -58,7 +59,7 @@ export async function connectEngine(options: { timeoutMs?: number } = {}): Promi
   const location = engineLocation();
   let docker: Docker;
   try {
-    docker = new Docker();
+    docker = new (dockerode())();
   } catch (error) {
     throw new DockerUnavailableError(`Cannot use DOCKER_HOST=${JSON.stringify(location.address)}: ${dockerReason(error)}. ${INSTALL_HINT}`, { cause: error });
   }
