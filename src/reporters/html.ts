@@ -118,14 +118,7 @@ export class HtmlReporter implements Reporter {
   async onRunEnd(summary: Readonly<RunSummary>, reason: RunEndReason): Promise<void> {
     try {
       // always a file here, so the stream argument is never written to
-      const output = await ReportOutput.open({ outputFile: this.#outputFile, stdout: this.#stderr });
-      try {
-        await this.#writePage(output, summary, reason);
-        await output.commit();
-      } catch (error) {
-        await output.abort();
-        throw error;
-      }
+      await ReportOutput.writeDocument({ outputFile: this.#outputFile, stdout: this.#stderr }, (output) => this.#writePage(output, summary, reason));
     } finally {
       await this.#spool.remove();
     }

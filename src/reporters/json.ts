@@ -61,14 +61,7 @@ export class JsonReporter implements Reporter {
 
   async onRunEnd(summary: Readonly<RunSummary>, reason: RunEndReason): Promise<void> {
     try {
-      const output = await ReportOutput.open({ outputFile: this.#outputFile, stdout: this.#stdout });
-      try {
-        await this.#writeReport(output, summary, reason);
-        await output.commit();
-      } catch (error) {
-        await output.abort();
-        throw error;
-      }
+      await ReportOutput.writeDocument({ outputFile: this.#outputFile, stdout: this.#stdout }, (output) => this.#writeReport(output, summary, reason));
     } finally {
       await this.#spool.remove();
     }

@@ -70,18 +70,13 @@ export class JUnitReporter implements Reporter {
 
   async onRunEnd(summary: Readonly<RunSummary>, _reason: RunEndReason): Promise<void> {
     try {
-      const output = await ReportOutput.open({ outputFile: this.#outputFile, stdout: this.#stdout });
-      try {
+      await ReportOutput.writeDocument({ outputFile: this.#outputFile, stdout: this.#stdout }, async (output) => {
         await output.write('<?xml version="1.0" encoding="UTF-8"?>\n<testsuites>\n');
         const timestamp = junitTimestamp(this.#startedAt ?? summary.startedAt);
         let id = 0;
         for (const suite of this.#suites.list(summary)) await this.#writeSuite(output, suite, id++, timestamp);
         await output.write('</testsuites>\n');
-        await output.commit();
-      } catch (error) {
-        await output.abort();
-        throw error;
-      }
+      });
     } finally {
       await this.#spool.remove();
     }

@@ -34,6 +34,21 @@ export class ReportOutput {
     return output;
   }
 
+  /**
+   * Writes a whole document with `body`: committed when it returns, aborted (leaving any previous
+   * report untouched) when it throws.
+   */
+  static async writeDocument(options: { outputFile?: string; stdout: Writable }, body: (output: ReportOutput) => Promise<void>): Promise<void> {
+    const output = await ReportOutput.open(options);
+    try {
+      await body(output);
+      await output.commit();
+    } catch (error) {
+      await output.abort();
+      throw error;
+    }
+  }
+
   async write(text: string): Promise<void> {
     this.#pending.push(text);
     this.#pendingLength += text.length;
