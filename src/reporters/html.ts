@@ -65,7 +65,7 @@ export class HtmlReporter implements Reporter {
   constructor(options: HtmlReporterOptions = {}) {
     this.#outputFile = resolve(options.cwd ?? process.cwd(), options.outputFile ?? DEFAULT_HTML_REPORT);
     this.#stderr = options.stderr ?? process.stderr;
-    this.#spool = this.#newSpool();
+    this.#spool = new ResultSpool({ nextTo: this.#outputFile });
   }
 
   /** The absolute path of the file this reporter writes. */
@@ -76,7 +76,7 @@ export class HtmlReporter implements Reporter {
   async onRunStart(plan: Readonly<RunPlan>): Promise<void> {
     // a reporter may serve several runs (watch mode): each starts clean
     await this.#spool.remove();
-    this.#spool = this.#newSpool();
+    this.#spool = new ResultSpool({ nextTo: this.#outputFile });
     this.#suites = new SuiteTable(plan);
     this.#samples = new Map();
     this.#seq = 0;
@@ -165,10 +165,6 @@ export class HtmlReporter implements Reporter {
       }
     }
     await output.write(`<script>${CLIENT_SCRIPT}</script>\n</body>\n</html>\n`);
-  }
-
-  #newSpool(): ResultSpool {
-    return new ResultSpool({ dir: dirname(this.#outputFile), nextTo: this.#outputFile });
   }
 }
 

@@ -1,5 +1,4 @@
 import { mkdir } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import type { Writable } from 'node:stream';
 import { ReportOutput } from './output.js';
@@ -30,13 +29,13 @@ export class JsonReporter implements Reporter {
   constructor(options: JsonReporterOptions = {}) {
     this.#outputFile = options.outputFile === undefined ? undefined : resolve(options.outputFile);
     this.#stdout = options.stdout ?? process.stdout;
-    this.#spool = this.#newSpool();
+    this.#spool = new ResultSpool({ nextTo: this.#outputFile });
   }
 
   async onRunStart(plan: Readonly<RunPlan>): Promise<void> {
     // a reporter may serve several runs (watch mode): each starts clean
     await this.#spool.remove();
-    this.#spool = this.#newSpool();
+    this.#spool = new ResultSpool({ nextTo: this.#outputFile });
     this.#suites = new SuiteTable(plan);
     // a bad output path should fail before the run, not after it
     if (this.#outputFile) await mkdir(dirname(this.#outputFile), { recursive: true });
@@ -98,12 +97,6 @@ export class JsonReporter implements Reporter {
       await output.write(']}');
     }
     await output.write('\n]}\n');
-  }
-
-  #newSpool(): ResultSpool {
-    return this.#outputFile
-      ? new ResultSpool({ dir: dirname(this.#outputFile), nextTo: this.#outputFile })
-      : new ResultSpool({ dir: tmpdir() });
   }
 }
 

@@ -1,5 +1,5 @@
 import { mkdir } from 'node:fs/promises';
-import { hostname, tmpdir } from 'node:os';
+import { hostname } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import type { Writable } from 'node:stream';
 import { ReportOutput } from './output.js';
@@ -43,12 +43,12 @@ export class JUnitReporter implements Reporter {
   constructor(options: JUnitReporterOptions = {}) {
     this.#outputFile = options.outputFile === undefined ? undefined : resolve(options.outputFile);
     this.#stdout = options.stdout ?? process.stdout;
-    this.#spool = this.#newSpool();
+    this.#spool = new ResultSpool({ nextTo: this.#outputFile });
   }
 
   async onRunStart(plan: Readonly<RunPlan>): Promise<void> {
     await this.#spool.remove();
-    this.#spool = this.#newSpool();
+    this.#spool = new ResultSpool({ nextTo: this.#outputFile });
     this.#suites = new SuiteTable(plan);
     this.#startedAt = plan.startedAt;
     if (this.#outputFile) await mkdir(dirname(this.#outputFile), { recursive: true });
@@ -113,12 +113,6 @@ export class JUnitReporter implements Reporter {
       await output.write(testcase(JSON.parse(line) as CaseRecord, suite, name, several));
     }
     await output.write('    <system-out/>\n    <system-err/>\n  </testsuite>\n');
-  }
-
-  #newSpool(): ResultSpool {
-    return this.#outputFile
-      ? new ResultSpool({ dir: dirname(this.#outputFile), nextTo: this.#outputFile })
-      : new ResultSpool({ dir: tmpdir() });
   }
 }
 

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, open, rm, type FileHandle } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 
 /** Where one spooled record lives, and what it sorts by. */
@@ -57,10 +58,14 @@ export class ResultSpool {
   #created = false;
   readonly #suites = new Map<string, SpoolEntry[]>();
 
-  /** `nextTo`: the spool goes in that file's folder (created if missing), hidden and uniquely named. */
-  constructor(options: { dir: string; nextTo?: string }) {
+  /**
+   * `nextTo`: a reporter's output file; the spool goes in that file's folder (created if missing),
+   * hidden and uniquely named. Without it (a report to stdout), in `dir`, by default the temp folder.
+   */
+  constructor(options: { dir?: string; nextTo?: string | undefined }) {
     const stem = options.nextTo ? basename(options.nextTo) : 'sandbox-eval';
-    this.path = join(options.dir, `.${stem}.${process.pid}.${randomBytes(4).toString('hex')}.spool`);
+    const dir = options.dir ?? (options.nextTo ? dirname(options.nextTo) : tmpdir());
+    this.path = join(dir, `.${stem}.${process.pid}.${randomBytes(4).toString('hex')}.spool`);
   }
 
   /**
