@@ -39,6 +39,9 @@ export const builtinReporters = {
 
 export type BuiltinReporterName = keyof typeof builtinReporters;
 
+/** Built-in reporters that write their report to stdout when given no output file (html picks a default file). */
+const REPORTS_TO_STDOUT = new Set<string>(['json', 'junit']);
+
 export interface ResolveReportersOptions {
   /** Built-in names or paths to reporter modules, each with its own output file. */
   specs: ReadonlyArray<{ name: string; outputFile?: string }>;
@@ -57,12 +60,12 @@ export interface ResolveReportersOptions {
  */
 export async function resolveReporters(options: ResolveReportersOptions): Promise<Reporter[]> {
   const reporters: Reporter[] = [];
+  const stdout = options.stdout ?? process.stdout;
+  const stderr = options.stderr ?? process.stderr;
+  // a report written to stdout must stay parseable: the terminal reporter then writes to stderr
+  const stdoutTaken = options.specs.some((spec) => spec.outputFile === undefined && REPORTS_TO_STDOUT.has(spec.name));
   for (const spec of options.specs) {
-    const context: ReporterContext = {
-      cwd: options.cwd,
-      stdout: options.stdout ?? process.stdout,
-      stderr: options.stderr ?? process.stderr,
-    };
+    const context: ReporterContext = { cwd: options.cwd, stdout: spec.name === 'default' && stdoutTaken ? stderr : stdout, stderr };
     if (spec.outputFile !== undefined) context.outputFile = resolve(options.cwd, spec.outputFile);
     if (Object.hasOwn(builtinReporters, spec.name)) {
       reporters.push(builtinReporters[spec.name as BuiltinReporterName](context));

@@ -1,11 +1,11 @@
 import { ConfigError } from '../errors.js';
-import { ReporterSet } from '../reporters/index.js';
+import { ReporterSet, resolveReporters } from '../reporters/index.js';
 import type { JsonReport } from '../reporters/report-schema.js';
 import type { RunPlan, SuitePlan, TaskResult, Thresholds } from '../reporters/types.js';
 import { readReport, rewardsOf } from './baseline.js';
 import type { ReporterSpec } from './config.js';
 import { episodeKey } from './journal.js';
-import { finishRun, reportersFor, type RunEvalsOptions, type RunOutcome } from './run.js';
+import { finishRun, type RunEvalsOptions, type RunOutcome } from './run.js';
 import { SummaryBuilder } from './summary.js';
 
 /**
@@ -24,7 +24,7 @@ export async function mergeReports(options: {
   const reports = options.files.map((file) => ({ file, report: readReport(file, options.cwd) }));
   const plan = planOf(reports.map(({ report }) => report));
   const summary = new SummaryBuilder(plan.suites);
-  const reporters = new ReporterSet(await reportersFor({ specs: options.reporters, cwd: options.cwd, stdout: options.stdout, stderr: options.stderr }));
+  const reporters = new ReporterSet(await resolveReporters({ specs: options.reporters, cwd: options.cwd, stdout: options.stdout, stderr: options.stderr }));
   const seen = new Map<string, string>();
 
   await reporters.onRunStart(plan);

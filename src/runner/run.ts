@@ -14,7 +14,6 @@ import { buildPlan, datasetName, suitesOf, type SuiteRun } from './plan.js';
 import { compareWithBaseline, readReport, rewardsOf, type BaselineRewards } from './baseline.js';
 import { checkGates } from './gates.js';
 import { Journal, episodeKey, planFingerprint } from './journal.js';
-import type { ReporterSpec } from './config.js';
 import { resolveConfig, type ResolvedConfig, type RunOptions } from './resolve-config.js';
 import { SummaryBuilder } from './summary.js';
 
@@ -101,7 +100,7 @@ export async function runEvals(options: RunEvalsOptions = {}): Promise<RunOutcom
       provider: provider.name,
     });
     const reporters = new ReporterSet([
-      ...(await reportersFor({ specs: config.reporters, cwd: config.root, stdout: options.stdout, stderr: options.stderr })),
+      ...(await resolveReporters({ specs: config.reporters, cwd: config.root, stdout: options.stdout, stderr: options.stderr })),
       ...(options.extraReporters ?? []),
     ]);
     return await execute({ config, plan, runs, provider, reporters, signal: options.signal });
@@ -117,27 +116,6 @@ function selected(runs: SuiteRun[], select: RunEvalsOptions['select']): SuiteRun
     const taskIds = run.taskIds.filter((taskId) => select({ suite: run.name, ...(run.file ? { file: run.file } : {}), taskId }));
     return taskIds.length ? [{ ...run, taskIds, tasks: taskIds.length * run.trials }] : [];
   });
-}
-
-/** Reporters that write their report to stdout when given no output file (html picks a default file). */
-const WRITE_TO_STDOUT_WITHOUT_FILE = new Set(['json', 'junit']);
-
-/** The configured reporters; the terminal one moves to stderr when another one writes to stdout. */
-export async function reportersFor(options: {
-  specs: readonly ReporterSpec[];
-  cwd: string;
-  stdout?: RunEvalsOptions['stdout'];
-  stderr?: RunEvalsOptions['stderr'];
-}): Promise<Reporter[]> {
-  const stdout = options.stdout ?? process.stdout;
-  const stderr = options.stderr ?? process.stderr;
-  const terminal = options.specs.filter((spec) => spec.name === 'default');
-  const others = options.specs.filter((spec) => spec.name !== 'default');
-  const stdoutTaken = others.some((spec) => !spec.outputFile && WRITE_TO_STDOUT_WITHOUT_FILE.has(spec.name));
-  return [
-    ...(await resolveReporters({ specs: terminal, cwd: options.cwd, stdout: stdoutTaken ? stderr : stdout, stderr })),
-    ...(await resolveReporters({ specs: others, cwd: options.cwd, stdout, stderr })),
-  ];
 }
 
 async function discover(config: ResolvedConfig): Promise<DiscoveredSuite[]> {
