@@ -1,8 +1,8 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { reportSchema } from '../../src/reporters/report-schema.js';
-import { inlineEnvSource, runCli, tempProject, type TempProject } from '../helpers/project.js';
+import { binPath, inlineEnvSource, runCli, tempProject, type TempProject } from '../helpers/project.js';
 
 let project: TempProject | undefined;
 afterEach(() => project?.remove());
@@ -209,6 +209,14 @@ export default agent;`,
     const report = readReport(join(project.dir, 'r.json'));
     expect(report.summary.tasks).toBe(2);
     expect(report.suites[0]!.tasks.every((task) => task.status === 'passed')).toBe(true);
+  });
+});
+
+describe('the bin', () => {
+  it('is an executable script with a node shebang, so `npx sandbox-eval` can run it', () => {
+    // tsc writes files without the executable bit: the build script sets it
+    expect(statSync(binPath).mode & 0o111).toBe(0o111);
+    expect(readFileSync(binPath, 'utf8').startsWith('#!/usr/bin/env node\n')).toBe(true);
   });
 });
 
