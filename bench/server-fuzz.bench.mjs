@@ -7,7 +7,7 @@
 import { spawn } from 'node:child_process';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { register } from 'tsx/esm/api';
+import { loadModule } from '../dist/load-module.js';
 import { HttpSandbox } from '../dist/sandbox/http-client.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -15,15 +15,16 @@ const REQUESTS = Number(process.env.FUZZ_REQUESTS ?? 100_000);
 const SEED = 424_242;
 const BODY_LIMIT = 64 * 1024;
 
-// the generator is TypeScript shared with the test: load it through tsx
-register();
-const { fuzzServer } = await import('../test/hardening/server-fuzz-harness.ts');
+// the generator is TypeScript shared with the test: load it as sandbox-eval loads eval files
+const harness = `${root}/test/hardening/server-fuzz-harness.ts`;
+const { fuzzServer } = await loadModule(harness);
 
 const childScript = `
   const { serve } = await import(${JSON.stringify(`${root}/dist/sandbox/http-server.js`)});
   const { EnvironmentRegistry } = await import(${JSON.stringify(`${root}/dist/envs/registry.js`)});
   const { builtinEnvironments } = await import(${JSON.stringify(`${root}/dist/envs/builtins.js`)});
-  const { slowEnvironment } = await import(${JSON.stringify(`${root}/test/hardening/server-fuzz-harness.ts`)});
+  const { loadModule } = await import(${JSON.stringify(`${root}/dist/load-module.js`)});
+  const { slowEnvironment } = await loadModule(${JSON.stringify(harness)});
   let internal = 0;
   process.on('warning', (warning) => { if (warning.code === 'SE_INTERNAL') internal += 1; });
   const prototypeBefore = Object.getOwnPropertyNames(Object.prototype).length;
@@ -38,7 +39,7 @@ const childScript = `
   });
 `;
 
-const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', childScript], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+const child = spawn(process.execPath, ['--input-type=module', '-e', childScript], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
 let out = '';
 let err = '';
 let exit;

@@ -1,3 +1,4 @@
+import * as nodeModule from 'node:module';
 import { extname } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
@@ -5,21 +6,44 @@ const TYPESCRIPT = new Set(['.ts', '.mts', '.cts', '.tsx']);
 let registered: Promise<void> | undefined;
 
 /**
- * tsx's loader hooks, registered once and only when a TypeScript module is first loaded (the CLI's
- * cold start stays free of it otherwise). Registered globally rather than scoped, so an eval file's
- * `import 'sandbox-eval'` gets the copy already loaded, not a second one. Watch mode calls it before
- * registering its own hooks, so those wrap tsx's and see the URLs tsx resolved.
+ * Our TypeScript loader hooks (./typescript/hooks.ts), registered once and only when a TypeScript
+ * module is first loaded (the CLI's cold start stays free of them otherwise). Registered globally, so
+ * an eval file's `import 'sandbox-eval'` gets the copy already loaded, not a second one. Watch mode
+ * calls it before registering its own hooks, so those wrap these and see the URLs they resolved.
  */
 export function registerTypeScript(): Promise<void> {
   registered ??= (async () => {
-    // our public entry first, at native speed: an eval file's `import 'sandbox-eval'` then finds it in
-    // the module cache instead of loading its whole graph through tsx's hook thread (~0.4 s at start)
+    // run from our .ts sources (Vitest), whatever runs them loads TypeScript already
+    if (import.meta.url.endsWith('.ts')) return;
+    // our public entry first, at native speed: on Node 20 everything imported after registering goes
+    // through the hooks thread, and an eval file's `import 'sandbox-eval'` then finds it loaded
     await import('./index.js');
-    const [esm, cjs] = await Promise.all([import('tsx/esm/api'), import('tsx/cjs/api')]);
-    esm.register();
-    cjs.register();
+    // stack traces point into the .ts files (the compiled code carries inline source maps)
+    process.setSourceMapsEnabled(true);
+    const registerHooks = (nodeModule as { registerHooks?: (hooks: object) => unknown }).registerHooks;
+    const hooks = await import('./typescript/hooks.js');
+    hooks.requireTypeScript();
+    if (registerHooks && hasReliableInThreadHooks(process.versions.node)) {
+      registerHooks({ resolve: hooks.resolveSync, load: hooks.loadSync });
+    } else {
+      nodeModule.register(new URL('./typescript/hooks.js', import.meta.url));
+    }
   })();
   return registered;
+}
+
+/**
+ * In-thread hooks (module.registerHooks) skip the hooks thread's start-up and message round trips.
+ * Releases before 22.22.3, 24.11.1 and 25.1 have them, but mishandle a CommonJS module required again
+ * after it left require.cache, which watch mode does: those use the hooks thread.
+ */
+export function hasReliableInThreadHooks(version: string): boolean {
+  const [major = 0, minor = 0, patch = 0] = version.split('.').map(Number);
+  const atLeast = (m: number, p: number) => minor > m || (minor === m && patch >= p);
+  if (major === 22) return atLeast(22, 3);
+  if (major === 24) return atLeast(11, 1);
+  if (major === 25) return atLeast(1, 0);
+  return major >= 26;
 }
 
 /**

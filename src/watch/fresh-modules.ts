@@ -41,7 +41,7 @@ export class FreshModules {
     port.unref();
   }
 
-  /** Registers the hooks (after tsx's, so they wrap them) once per process, for one project root. */
+  /** Registers the hooks (after the TypeScript ones, so they wrap them) once per process, for one project root. */
   static start(options: { root: string }): Promise<FreshModules> {
     if (registration) {
       if (registration.root !== options.root) {

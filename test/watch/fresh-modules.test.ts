@@ -40,19 +40,23 @@ function probe(dir: string): unknown {
 }
 
 describe('FreshModules (built, in Node)', () => {
-  // a CommonJS-compiled eval file's require('sandbox-eval') gets tsx's CommonJS copy of the package, with
-  // or without watch mode (not pinned here); what watch mode must add is no further copy per generation
+  const esm = {
+    'agent.ts': `import { helper } from './helper.ts';\nexport const agent = (): string => 'agent+' + helper();\n`,
+    'a.eval.ts': `import { defineEval } from 'sandbox-eval';\nimport { agent } from './agent.ts';\nexport default { value: agent(), defineEval };\n`,
+  };
+  // require() of a .ts file compiles it to CommonJS, the helper's export syntax included
+  const commonJs = {
+    'agent.ts': `const { helper } = require('./helper');\nmodule.exports = { agent: (): string => 'agent+' + helper() };\n`,
+    'a.eval.ts': `const { defineEval } = require('sandbox-eval');\nconst { agent } = require('./agent');\nmodule.exports = { value: agent(), defineEval };\n`,
+  };
   it.each([
-    ['CommonJS (no package.json)', {}, undefined],
-    ['ES modules ("type": "module")', { 'package.json': '{ "type": "module" }\n' }, true],
-  ])('re-evaluates a .ts eval file and the .ts modules it imports in a new generation, keeping sandbox-eval loaded: %s', (_kind, extra, loadedLibrary) => {
-    project = tempProject({
-      ...extra,
-      'agent.ts': `import { helper } from './helper.ts';\nexport const agent = (): string => 'agent+' + helper();\n`,
-      'a.eval.ts': `import { defineEval } from 'sandbox-eval';\nimport { agent } from './agent.ts';\nexport default { value: agent(), defineEval };\n`,
-    });
+    ['import syntax, no package.json (detected as ESM)', esm],
+    ['import syntax, "type": "module"', { ...esm, 'package.json': '{ "type": "module" }\n' }],
+    ['require syntax, no package.json (CommonJS)', commonJs],
+  ])('re-evaluates a .ts eval file and the .ts modules it imports in a new generation, keeping sandbox-eval loaded: %s', (_kind, files) => {
+    project = tempProject(files);
     const edges = ['(runner) -> a.eval.ts', 'a.eval.ts -> agent.ts', 'agent.ts -> helper.ts'];
-    const library = { loadedLibrary: loadedLibrary ?? expect.any(Boolean), libraryKept: true };
+    const library = { loadedLibrary: true, libraryKept: true };
     expect(probe(project.dir)).toEqual([
       { generation: 1, value: 'agent+H1', ...library, edges },
       { generation: 2, value: 'agent+H2', ...library, edges },

@@ -65,7 +65,7 @@ export interface BfclDataset {
 const QUESTION_FILE = /^BFCL_v4_(multi_turn_[a-z_]+)\.json$/;
 const CATEGORY_ORDER = ['multi_turn_base', 'multi_turn_miss_func', 'multi_turn_miss_param', 'multi_turn_long_context'];
 
-/** The package root (the folder holding package.json), from src/ under tsx or from dist/ after a build. */
+/** The package root (the folder holding package.json), from src/ under Vitest or from dist/ after a build. */
 export function packageRoot(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
   while (!existsSync(join(dir, 'package.json'))) {
