@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, rename, rm, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import { once } from 'node:events';
 import { dirname } from 'node:path';
 import type { Writable } from 'node:stream';
@@ -28,6 +28,14 @@ export class ReportOutput {
   /** Opens the temporary file (creating missing folders) or wraps the stream. */
   static async open(options: { outputFile?: string; stdout: Writable }): Promise<ReportOutput> {
     if (options.outputFile === undefined) return new ReportOutput({ stream: options.stdout });
+    // a device or a pipe (/dev/null, /dev/stdout, a FIFO) is written as it is: renaming a file over it
+    // would replace the device itself (as root, /dev/null became a plain file)
+    const existing = await stat(options.outputFile).catch(() => undefined);
+    if (existing && (existing.isCharacterDevice() || existing.isFIFO() || existing.isSocket())) {
+      const output = new ReportOutput({});
+      output.#handle = await open(options.outputFile, 'w');
+      return output;
+    }
     const output = new ReportOutput({ file: options.outputFile });
     await mkdir(dirname(options.outputFile), { recursive: true });
     output.#handle = await open(output.#tempPath as string, 'w');
@@ -59,10 +67,11 @@ export class ReportOutput {
   async commit(): Promise<void> {
     await this.#flush();
     if (!this.#handle) return;
-    await this.#handle.sync();
+    // a device or pipe written in place has nothing to sync or rename
+    if (this.#tempPath) await this.#handle.sync();
     await this.#handle.close();
     this.#handle = undefined;
-    await rename(this.#tempPath as string, this.#file as string);
+    if (this.#tempPath) await rename(this.#tempPath, this.#file as string);
   }
 
   /** Drops the temporary file after a failure; the previous report, if any, stays untouched. */

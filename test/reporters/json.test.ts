@@ -1,4 +1,5 @@
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -96,6 +97,19 @@ describe('JsonReporter', () => {
     await expect(reporter.onRunEnd(broken, 'failed')).rejects.toThrow('disk full');
     expect(await readdir(dir)).toEqual(['report.json']);
     expect(await readFile(outputFile, 'utf8')).toBe('{"previous":true}\n');
+  });
+
+  it('writes into a pipe (or device) as it is, leaving it a pipe, instead of renaming a file over it', async () => {
+    // a FIFO stands for /dev/null and /dev/stdout: renaming over /dev/null as root replaced the device
+    const fifo = join(dir, 'report.fifo');
+    execFileSync('mkfifo', [fifo]);
+    const received = readFile(fifo, 'utf8');
+    const { plan: runPlan, results } = scenario();
+    await feed(new JsonReporter({ outputFile: fifo }), results, summarize(runPlan, results), runPlan);
+    const report = reportSchema.parse(JSON.parse(await received));
+    expect(report.suites.flatMap((s) => s.tasks)).toHaveLength(results.length);
+    expect((await stat(fifo)).isFIFO()).toBe(true);
+    expect(await readdir(dir)).toEqual(['report.fifo']);
   });
 
   it('streams to stdout when there is no output file, spooling in the temp folder', async () => {
