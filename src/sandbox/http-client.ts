@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Pool } from 'undici';
+import type { Dispatcher, Pool } from 'undici';
 import { undici } from '../lazy-require.js';
 import { z } from 'zod';
 import {
@@ -306,13 +306,47 @@ export class HttpSandbox implements Sandbox {
   }
 }
 
+/** Where a server's /healthz is, for a base URL (a path prefix is kept). */
+function healthzOf(url: string): { origin: string; path: string } {
+  const base = parseBaseUrl(url);
+  return { origin: base.origin, path: `${base.pathname.replace(/\/+$/, '')}${ENDPOINTS.healthz}` };
+}
+
+/** One `GET /healthz` through `agent`: undefined when it answered 200, else why not. */
+async function probeHealthz(agent: Dispatcher, target: { origin: string; path: string }, timeoutMs: number, signal?: AbortSignal): Promise<string | undefined> {
+  try {
+    const response = await agent.request({ ...target, method: 'GET', headersTimeout: timeoutMs, bodyTimeout: timeoutMs, ...(signal ? { signal } : {}) });
+    const text = await response.body.text();
+    return response.statusCode === 200 ? undefined : `HTTP ${response.statusCode}: ${text.slice(0, 200)}`;
+  } catch (error) {
+    // down (refused, reset, timed out) is an answer here, not a failure: say why
+    const code = (error as { code?: unknown }).code;
+    return `${typeof code === 'string' ? `${code}: ` : ''}${(error as Error).message}`;
+  }
+}
+
+/**
+ * One `GET <url>/healthz`, for probing a server that went down: healthy when it answered 200 within
+ * `timeoutMs`, else the reason (refused, timed out, HTTP 503...). Never rejects; `signal` aborts it.
+ */
+export async function checkHealth(options: { url: string; timeoutMs: number; signal?: AbortSignal }): Promise<{ healthy: true } | { healthy: false; reason: string }> {
+  const target = healthzOf(options.url);
+  // a private agent, closed at the end, so a probe leaves no connection behind
+  const agent = new (undici().Agent)({ connections: 1 });
+  try {
+    const reason = await probeHealthz(agent, target, options.timeoutMs, options.signal);
+    return reason === undefined ? { healthy: true } : { healthy: false, reason };
+  } finally {
+    await agent.close();
+  }
+}
+
 /**
  * Polls `GET <url>/healthz` until it answers 200, or fails with SandboxUnavailableError naming the URL
  * when `deadlineMs` passes. AgentScope's Python client allows 100 s for its containers.
  */
 export async function waitForHealthy(options: { url: string; deadlineMs: number; intervalMs?: number }): Promise<void> {
-  const base = parseBaseUrl(options.url);
-  const target = `${base.origin}${base.pathname.replace(/\/+$/, '')}${ENDPOINTS.healthz}`;
+  const target = healthzOf(options.url);
   const interval = options.intervalMs ?? 250;
   const deadline = Date.now() + options.deadlineMs;
   // a private agent, closed at the end, so polling leaves no connection behind
@@ -322,28 +356,15 @@ export async function waitForHealthy(options: { url: string; deadlineMs: number;
     for (;;) {
       const remaining = deadline - Date.now();
       if (remaining <= 0) break;
-      try {
-        const response = await agent.request({
-          origin: base.origin,
-          path: target.slice(base.origin.length),
-          method: 'GET',
-          headersTimeout: Math.min(remaining, 5_000),
-          bodyTimeout: Math.min(remaining, 5_000),
-        });
-        const text = await response.body.text();
-        if (response.statusCode === 200) return;
-        last = `HTTP ${response.statusCode}: ${text.slice(0, 200)}`;
-      } catch (error) {
-        // not up yet (refused, reset, timed out): remember why and poll again
-        const code = (error as { code?: unknown }).code;
-        last = `${typeof code === 'string' ? `${code}: ` : ''}${(error as Error).message}`;
-      }
+      const reason = await probeHealthz(agent, target, Math.min(remaining, 5_000));
+      if (reason === undefined) return;
+      last = reason;
       await sleep(Math.min(interval, Math.max(0, deadline - Date.now())));
     }
   } finally {
     await agent.close();
   }
   throw new SandboxUnavailableError(
-    `The sandbox at ${options.url} did not become healthy within ${options.deadlineMs} ms (GET ${target}; last: ${last}). Check that it is running and reachable.`,
+    `The sandbox at ${options.url} did not become healthy within ${options.deadlineMs} ms (GET ${target.origin}${target.path}; last: ${last}). Check that it is running and reachable.`,
   );
 }
