@@ -104,20 +104,20 @@ export class DefaultReporter implements Reporter {
     this.#failed += result.status === 'failed' ? 1 : 0;
     this.#errored += result.status === 'errored' ? 1 : 0;
     const suite = this.#suites.add(result);
-    const label = `${printable(result.suite)} › ${printable(result.taskId)}${result.trial > 0 || suite.tally.maxTrial > 0 ? ` [trial ${result.trial}]` : ''}`;
-    const facts = `${result.steps} steps · ${formatDuration(result.durationMs)}`;
 
+    // the label and facts only for a line that is printed: most tasks pass and print nothing
     if (result.status === 'errored') {
+      const label = taskLabel(result, suite.tally.maxTrial);
       const kind = result.error?.kind ?? 'infra';
       const message = trimMessage(result.error?.message ?? 'no error message');
       if (this.#errors.length < MAX_LISTED_ERRORS) this.#errors.push({ label, kind, message });
       else this.#unlistedErrors += 1;
-      this.#print(this.#stderr, `${this.#style('yellow', 'ERROR')} ${label}  ${kind}: ${message} · ${facts}`);
+      this.#print(this.#stderr, `${this.#style('yellow', 'ERROR')} ${label}  ${kind}: ${message} · ${taskFacts(result)}`);
     } else if (result.status === 'failed') {
       const threshold = suite.pass === undefined ? '' : ` < ${formatReward(suite.pass)}`;
-      this.#print(this.#stderr, `${this.#style('red', 'FAIL ')} ${label}  reward ${formatReward(result.reward)}${threshold} · ${facts}`);
+      this.#print(this.#stderr, `${this.#style('red', 'FAIL ')} ${taskLabel(result, suite.tally.maxTrial)}  reward ${formatReward(result.reward)}${threshold} · ${taskFacts(result)}`);
     } else if (this.#verbose) {
-      this.#print(this.#stdout, `${this.#style('green', 'PASS ')} ${label}  reward ${formatReward(result.reward)} · ${facts}`);
+      this.#print(this.#stdout, `${this.#style('green', 'PASS ')} ${taskLabel(result, suite.tally.maxTrial)}  reward ${formatReward(result.reward)} · ${taskFacts(result)}`);
     }
 
     if (suite.planned !== undefined && suite.tally.tasks === suite.planned) {
@@ -303,6 +303,15 @@ function colorFromEnv(isTTY: boolean): boolean {
   if (force !== undefined) return force !== '0' && force !== 'false';
   if (process.env.NO_COLOR) return false;
   return isTTY;
+}
+
+/** `suite › task`, with the trial when the suite runs several. */
+function taskLabel(result: Readonly<TaskResult>, maxTrial: number): string {
+  return `${printable(result.suite)} › ${printable(result.taskId)}${result.trial > 0 || maxTrial > 0 ? ` [trial ${result.trial}]` : ''}`;
+}
+
+function taskFacts(result: Readonly<TaskResult>): string {
+  return `${result.steps} steps · ${formatDuration(result.durationMs)}`;
 }
 
 /** A reward as written by a person: up to three decimals, no trailing zeros. */

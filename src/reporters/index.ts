@@ -7,7 +7,7 @@ import { GithubReporter } from './github.js';
 import { HtmlReporter } from './html.js';
 import { JsonReporter } from './json.js';
 import { JUnitReporter } from './junit.js';
-import type { Reporter } from './types.js';
+import type { PlannedTask, Reporter, RunEndReason, RunPlan, RunSummary, TaskResult } from './types.js';
 
 export { DefaultReporter, type DefaultReporterOptions } from './default.js';
 export { GithubReporter, type GithubReporterOptions } from './github.js';
@@ -146,33 +146,37 @@ export class ReporterSet implements Reporter {
     this.#reporters = reporters;
   }
 
-  onRunStart(...args: Parameters<NonNullable<Reporter['onRunStart']>>): Promise<void> {
-    return this.#emit('onRunStart', (r) => r.onRunStart?.(...args));
+  onRunStart(plan: Readonly<RunPlan>): Promise<void> {
+    return this.#emit('onRunStart', callOnRunStart, plan, undefined);
   }
 
-  onTaskStart(...args: Parameters<NonNullable<Reporter['onTaskStart']>>): Promise<void> {
-    return this.#emit('onTaskStart', (r) => r.onTaskStart?.(...args));
+  onTaskStart(task: Readonly<PlannedTask>): Promise<void> {
+    return this.#emit('onTaskStart', callOnTaskStart, task, undefined);
   }
 
-  onTaskEnd(...args: Parameters<NonNullable<Reporter['onTaskEnd']>>): Promise<void> {
-    return this.#emit('onTaskEnd', (r) => r.onTaskEnd?.(...args));
+  onTaskEnd(result: Readonly<TaskResult>): Promise<void> {
+    return this.#emit('onTaskEnd', callOnTaskEnd, result, undefined);
   }
 
-  onRunEnd(...args: Parameters<NonNullable<Reporter['onRunEnd']>>): Promise<void> {
-    return this.#emit('onRunEnd', (r) => r.onRunEnd?.(...args));
+  onRunEnd(summary: Readonly<RunSummary>, reason: RunEndReason): Promise<void> {
+    return this.#emit('onRunEnd', callOnRunEnd, summary, reason);
   }
 
-  async #emit(hook: (typeof HOOKS)[number], call: (reporter: Reporter) => unknown): Promise<void> {
-    const failures: Array<{ name: string; error: unknown }> = [];
-    for (const [index, reporter] of this.#reporters.entries()) {
+  // runs twice per task: no closure, iterator or array per event, and no wait on a hook that returned no promise
+  async #emit<A, B>(hook: (typeof HOOKS)[number], call: (reporter: Reporter, a: A, b: B) => unknown, a: A, b: B): Promise<void> {
+    let failures: Array<{ name: string; error: unknown }> | undefined;
+    const reporters = this.#reporters;
+    for (let index = 0; index < reporters.length; index += 1) {
+      const reporter = reporters[index]!;
       try {
-        await call(reporter);
+        const returned = call(reporter, a, b);
+        if (typeof (returned as PromiseLike<unknown> | undefined)?.then === 'function') await returned;
       } catch (error) {
         // kept for after the loop: the remaining reporters must still get the event
-        failures.push({ name: reporterName(reporter, index), error });
+        (failures ??= []).push({ name: reporterName(reporter, index), error });
       }
     }
-    if (failures.length === 0) return;
+    if (failures === undefined) return;
     const describe = (f: { name: string; error: unknown }) =>
       `${f.name}: ${f.error instanceof Error ? f.error.message : String(f.error)}`;
     const [first] = failures;
@@ -187,6 +191,12 @@ export class ReporterSet implements Reporter {
     );
   }
 }
+
+// one caller per hook, each reading one fixed property name
+const callOnRunStart = (reporter: Reporter, plan: Readonly<RunPlan>) => reporter.onRunStart?.(plan);
+const callOnTaskStart = (reporter: Reporter, task: Readonly<PlannedTask>) => reporter.onTaskStart?.(task);
+const callOnTaskEnd = (reporter: Reporter, result: Readonly<TaskResult>) => reporter.onTaskEnd?.(result);
+const callOnRunEnd = (reporter: Reporter, summary: Readonly<RunSummary>, reason: RunEndReason) => reporter.onRunEnd?.(summary, reason);
 
 function reporterName(reporter: Reporter, index: number): string {
   const name = (reporter as { constructor?: { name?: unknown } }).constructor?.name;

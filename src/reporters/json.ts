@@ -41,7 +41,7 @@ export class JsonReporter implements Reporter {
     if (this.#outputFile) await mkdir(dirname(this.#outputFile), { recursive: true });
   }
 
-  async onTaskEnd(result: Readonly<TaskResult>): Promise<void> {
+  onTaskEnd(result: Readonly<TaskResult>): Promise<void> {
     this.#suites.add(result);
     const task: Record<string, unknown> = {
       taskId: result.taskId,
@@ -55,7 +55,8 @@ export class JsonReporter implements Reporter {
     if (result.evaluation) task.evaluation = result.evaluation;
     if (result.attempts !== undefined) task.attempts = result.attempts;
     task.trajectory = result.trajectory;
-    await this.#spool.append(result.suite, result, task);
+    // the spool's promise as is: an async wrapper would cost a promise and a tick per task
+    return this.#spool.append(result.suite, result, task);
   }
 
   async onRunEnd(summary: Readonly<RunSummary>, reason: RunEndReason): Promise<void> {

@@ -13,18 +13,25 @@ interface SpoolEntry {
 
 /** Unwritten bytes past which append() waits for the disk. */
 const MAX_PENDING_BYTES = 8 * 1024 * 1024;
+/** Records are written in batches of about this many bytes: one write (and thread-pool hand-off) each. */
+const WRITE_BATCH_BYTES = 256 * 1024;
 const READ_WINDOW_BYTES = 1024 * 1024;
 
 /** Records written together at `offset` (contiguous, in append order). */
 interface Batch {
   offset: number;
-  chunks: Buffer[];
-  records: Array<{ entries: SpoolEntry[]; entry: SpoolEntry }>;
-  done: Promise<void>;
+  bytes: number;
+  texts: string[];
+  /** The batch's entries, and the suite list each is in (to forget them if the write fails). */
+  entries: SpoolEntry[];
+  lists: SpoolEntry[][];
 }
 
+const settled: Promise<void> = Promise.resolve();
+
 // Numeric-aware so `task_2` sorts before `task_10`; a fixed locale keeps the order the same everywhere.
-const collator = new Intl.Collator('en', { numeric: true });
+// Made on first use: building it loads ICU data, ~10 ms of every CLI start.
+let collator: Intl.Collator | undefined;
 
 /**
  * Natural order of (taskId, trial). The plan does not list tasks, so reporters order a suite's tasks by
@@ -33,9 +40,31 @@ const collator = new Intl.Collator('en', { numeric: true });
  */
 export function compareTasks(a: { taskId: string; trial: number }, b: { taskId: string; trial: number }): number {
   if (a.taskId !== b.taskId) {
+    collator ??= new Intl.Collator('en', { numeric: true });
     return collator.compare(a.taskId, b.taskId) || (a.taskId < b.taskId ? -1 : 1);
   }
   return a.trial - b.trial;
+}
+
+/** A task id made of a plain ASCII prefix without digits and a number without leading zeros (`t12`, `task_7`, `7`). */
+const NUMBERED_ID = /^([A-Za-z_\-./:]*)(0|[1-9]\d{0,14})$/;
+
+/**
+ * Sorts by compareTasks. When every id is one shared prefix and a number (the usual `t0`..`t999`), the
+ * collator's order is the numbers' order, so they are compared as numbers: no collator is built and
+ * no string is collated.
+ */
+function sortTasks<T extends { taskId: string; trial: number }>(entries: T[]): T[] {
+  let prefix: string | undefined;
+  const numbers = new Map<string, number>();
+  for (const { taskId } of entries) {
+    if (numbers.has(taskId)) continue;
+    const match = NUMBERED_ID.exec(taskId);
+    if (!match || (prefix !== undefined && match[1] !== prefix)) return entries.sort(compareTasks);
+    prefix = match[1];
+    numbers.set(taskId, Number(match[2]));
+  }
+  return entries.sort((a, b) => numbers.get(a.taskId)! - numbers.get(b.taskId)! || a.trial - b.trial);
 }
 
 /**
@@ -48,7 +77,7 @@ export class ResultSpool {
   #handle: Promise<FileHandle> | undefined;
   #size = 0;
   #writes: Promise<void> = Promise.resolve();
-  /** The records waiting for the write in flight to finish; undefined when none are. */
+  /** Records appended and not yet handed to a write; undefined when none are. */
   #batch: Batch | undefined;
   /** Bytes appended but not yet written. */
   #pending = 0;
@@ -75,31 +104,36 @@ export class ResultSpool {
    */
   append(suite: string, key: { taskId: string; trial: number }, record: unknown): Promise<void> {
     if (this.#failure !== undefined) return Promise.reject(this.#failure);
-    const bytes = Buffer.from(`${JSON.stringify(record)}\n`);
-    const entry: SpoolEntry = { taskId: key.taskId, trial: key.trial, offset: this.#size, length: bytes.length };
-    this.#size += bytes.length;
+    const text = `${JSON.stringify(record)}\n`;
+    const length = Buffer.byteLength(text);
+    const entry: SpoolEntry = { taskId: key.taskId, trial: key.trial, offset: this.#size, length };
+    this.#size += length;
     let entries = this.#suites.get(suite);
     if (!entries) this.#suites.set(suite, (entries = []));
     entries.push(entry);
-    // group commit: records that arrive while a write is in flight go out together in the next one,
-    // so a fast run makes one write per batch, not one disk round trip per task
-    const batch = this.#batch ?? this.#startBatch(entry.offset);
-    batch.chunks.push(bytes);
-    batch.records.push({ entries, entry });
-    this.#pending += bytes.length;
+    // records gather into a batch written once it is large enough (or read back): a fast run makes
+    // one write per batch, not a write (and a thread-pool round trip) per task
+    const batch = (this.#batch ??= { offset: entry.offset, bytes: 0, texts: [], entries: [], lists: [] });
+    batch.texts.push(text);
+    batch.bytes += length;
+    batch.entries.push(entry);
+    batch.lists.push(entries);
+    this.#pending += length;
     // write-behind: the caller goes on while the batch is written, unless too much waits for the disk
     // (then it waits too, so memory stays bounded) or the file does not exist yet (so a spool folder
     // that cannot be written fails the first task); a failed write surfaces at the next append or read
-    return this.#pending > MAX_PENDING_BYTES || !this.#created ? batch.done : Promise.resolve();
+    if (!this.#created || this.#pending > MAX_PENDING_BYTES) return this.#write();
+    if (batch.bytes >= WRITE_BATCH_BYTES) void this.#write().catch(() => undefined);
+    return settled;
   }
 
-  #startBatch(offset: number): Batch {
-    const batch: Batch = { offset, chunks: [], records: [], done: Promise.resolve() };
-    this.#batch = batch;
-    batch.done = this.#writes.then(async () => {
-      // closed from here on: later records start the next batch
-      this.#batch = undefined;
-      const bytes = batch.chunks.length === 1 ? batch.chunks[0]! : Buffer.concat(batch.chunks);
+  /** Hands the gathered batch to a write after the ones before it; resolves when it is written. */
+  #write(): Promise<void> {
+    const batch = this.#batch;
+    if (!batch) return this.#writes;
+    this.#batch = undefined;
+    const done = this.#writes.then(async () => {
+      const bytes = Buffer.from(batch.texts.length === 1 ? batch.texts[0]! : batch.texts.join(''));
       try {
         const handle = await this.#open();
         let written = 0;
@@ -109,23 +143,30 @@ export class ResultSpool {
         }
         this.#created = true;
       } finally {
-        this.#pending -= bytes.length;
+        this.#pending -= batch.bytes;
       }
     });
     // Later batches wait for this one but must not inherit its failure: it is kept for the next append
     // and for read(), and its records are forgotten so the report never reads back bytes not written.
-    this.#writes = batch.done.catch((error: unknown) => {
+    this.#writes = done.catch((error: unknown) => {
       this.#failure ??= error;
-      for (const { entries, entry } of batch.records) entries.splice(entries.indexOf(entry), 1);
+      const failed = new Set(batch.entries);
+      for (const list of new Set(batch.lists)) {
+        let kept = 0;
+        for (const entry of list) if (!failed.has(entry)) list[kept++] = entry;
+        list.length = kept;
+      }
     });
-    return batch;
+    return done;
   }
 
   /** The records of one suite as raw JSON text, in (taskId, trial) order. */
   async *read(suite: string): AsyncGenerator<string> {
+    // the last batch may still be gathering: it is written before anything is read back
+    void this.#write().catch(() => undefined);
     await this.#writes;
     if (this.#failure !== undefined) throw this.#failure;
-    const entries = [...(this.#suites.get(suite) ?? [])].sort(compareTasks);
+    const entries = sortTasks([...(this.#suites.get(suite) ?? [])]);
     if (entries.length === 0) return;
     const handle = await this.#open();
     // records sorted by task are mostly in file order already: one read fills a window that serves
@@ -148,6 +189,9 @@ export class ResultSpool {
 
   /** Closes and deletes the spool file. Safe to call more than once. */
   async remove(): Promise<void> {
+    // records not written yet are dropped with the file
+    if (this.#batch) this.#pending -= this.#batch.bytes;
+    this.#batch = undefined;
     await this.#writes;
     const handle = this.#handle;
     this.#handle = undefined;

@@ -1,4 +1,4 @@
-import type { Agent } from '../agents/types.js';
+import type { Agent, AgentContext } from '../agents/types.js';
 import { EnvironmentError, TimeoutError, isSandboxEvalError } from '../errors.js';
 import { type Message, type StepResult, rewardOf } from '../protocol/messages.js';
 import { formatZodError, messageSchema } from '../protocol/schemas.js';
@@ -56,41 +56,31 @@ class EpisodeError extends Error {
  */
 export async function runEpisode(episode: Episode, sandbox: Sandbox, runSignal: AbortSignal): Promise<TaskResult> {
   const started = performance.now();
-  const controller = new AbortController();
-  const onRunAbort = () => controller.abort(new EpisodeInterrupted());
-  runSignal.addEventListener('abort', onRunAbort, { once: true });
-  const timer = setTimeout(() => controller.abort(new TimeoutError(`Episode exceeded its time limit of ${episode.timeoutMs} ms.`)), episode.timeoutMs);
-  const signal = controller.signal;
+  const stop = new EpisodeStop(runSignal, episode.timeoutMs);
+  const signal = stop.signal;
+  const { suite, dataset, split, taskId, trial, instanceId } = episode;
 
   const trajectory: Message[] = [];
   let steps = 0;
   let created = false;
   let lastReward = 0;
-  const base = { suite: episode.suite, dataset: episode.dataset, split: episode.split, taskId: episode.taskId, trial: episode.trial };
 
   try {
-    const initial = await call('sandbox', signal, async () => {
-      const state = await sandbox.createInstance({ envType: episode.dataset, taskId: episode.taskId, instanceId: episode.instanceId, params: episode.params });
-      if (!Array.isArray(state?.state)) throw new EnvironmentError(`create answered ${JSON.stringify(state)?.slice(0, 120)}; expected { state: Message[], info }.`);
-      return state;
-    });
+    const initial = await call('sandbox', stop, () => sandbox.createInstance({ envType: dataset, taskId, instanceId, params: episode.params }));
+    if (!Array.isArray(initial?.state)) {
+      throw new EpisodeError('env', new EnvironmentError(`create answered ${JSON.stringify(initial)?.slice(0, 120)}; expected { state: Message[], info }.`));
+    }
     created = true;
     trajectory.push(...initial.state);
     let tools = initial.tools;
 
     while (steps < episode.maxSteps) {
-      const answer = await call('agent', signal, () =>
-        episode.agent({
-          messages: trajectory,
-          ...(tools ? { tools } : {}),
-          task: { dataset: episode.dataset, split: episode.split, id: episode.taskId, trial: episode.trial },
-          step: steps,
-          signal,
-        }),
-      );
+      const task = { dataset, split, id: taskId, trial };
+      const context: AgentContext = tools ? { messages: trajectory, tools, task, step: steps, signal } : { messages: trajectory, task, step: steps, signal };
+      const answer = await call('agent', stop, () => episode.agent(context));
       const action = toAction(answer);
       trajectory.push(action);
-      const result = await call('sandbox', signal, async () => checkedStep(await sandbox.step({ instanceId: episode.instanceId, action })));
+      const result = checkedStep(await call('sandbox', stop, () => sandbox.step({ instanceId, action })));
       steps += 1;
       trajectory.push(...result.state);
       if (result.tools) tools = result.tools;
@@ -98,26 +88,35 @@ export async function runEpisode(episode: Episode, sandbox: Sandbox, runSignal: 
       if (result.is_terminated) break;
     }
 
-    const evaluation = await call('sandbox', signal, () => sandbox.evaluate({ instanceId: episode.instanceId, params: { sparse: false } }));
+    const evaluation = await call('sandbox', stop, () => sandbox.evaluate({ instanceId, params: { sparse: false } }));
     const reward = rewardOf(evaluation) ?? lastReward;
     if (!Number.isFinite(reward)) {
       throw new EpisodeError('env', new EnvironmentError(`The environment gave reward ${String(reward)}; rewards must be finite numbers.`));
     }
-    return {
-      ...base,
+    const result: TaskResult = {
+      suite,
+      dataset,
+      split,
+      taskId,
+      trial,
       reward,
       status: reward >= episode.pass ? 'passed' : 'failed',
       steps,
       durationMs: performance.now() - started,
       trajectory,
-      ...(typeof evaluation === 'object' ? { evaluation } : {}),
     };
+    if (typeof evaluation === 'object') result.evaluation = evaluation;
+    return result;
   } catch (error) {
-    if (error instanceof EpisodeInterrupted || (signal.aborted && signal.reason instanceof EpisodeInterrupted)) throw new EpisodeInterrupted();
+    if (error instanceof EpisodeInterrupted || stop.reason instanceof EpisodeInterrupted) throw new EpisodeInterrupted();
     const failure = error instanceof EpisodeError ? error : new EpisodeError('agent', error);
     const cause = failure.cause;
     return {
-      ...base,
+      suite,
+      dataset,
+      split,
+      taskId,
+      trial,
       reward: 0,
       status: 'errored',
       steps,
@@ -126,38 +125,118 @@ export async function runEpisode(episode: Episode, sandbox: Sandbox, runSignal: 
       error: { kind: failure.kind, message: failure.message, ...(isSandboxEvalError(cause) ? { code: cause.code } : {}) },
     };
   } finally {
-    clearTimeout(timer);
-    runSignal.removeEventListener('abort', onRunAbort);
-    if (created || signal.aborted) {
+    stop.end();
+    if (created || stop.reason !== undefined) {
       // release even after a timed-out create (the instance may exist); a failed release changes
       // nothing about the result, and the sandbox's idle timeout frees the instance anyway
-      await sandbox.releaseInstance({ instanceId: episode.instanceId }).catch(() => false);
+      await sandbox.releaseInstance({ instanceId }).catch(() => false);
     }
   }
 }
 
-/** Runs `fn`, racing it against the episode's signal, and tags its failure with whose fault it was. */
-async function call<T>(phase: 'agent' | 'sandbox', signal: AbortSignal, fn: () => T | Promise<T>): Promise<T> {
-  if (signal.aborted) throw abortError(signal);
-  let onAbort: (() => void) | undefined;
-  const aborted = new Promise<never>((_, reject) => {
-    onAbort = () => reject(abortError(signal));
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
-  try {
-    return await Promise.race([Promise.resolve().then(fn), aborted]);
-  } catch (error) {
-    if (error instanceof EpisodeError || error instanceof EpisodeInterrupted) throw error;
-    if (phase === 'agent') throw new EpisodeError('agent', error);
-    const infrastructure = isSandboxEvalError(error) && INFRASTRUCTURE_CODES.has(error.code);
-    throw new EpisodeError(infrastructure ? 'infra' : 'env', error);
-  } finally {
-    signal.removeEventListener('abort', onAbort!);
+/** The episodes in flight under each run signal, so a run needs one abort listener, not one per episode. */
+const inFlight = new WeakMap<AbortSignal, Set<EpisodeStop>>();
+
+/**
+ * Why and when an episode must stop: its time limit or the run's interruption. Aborts the signal the
+ * agent got and fails the phase in progress. Phases run one at a time, so it keeps the one that may
+ * be failed: no abort listener, never-settling promise or Promise.race per phase (those were most of
+ * the runner's own time and garbage per task).
+ */
+class EpisodeStop {
+  /** Why the episode stopped; undefined while it runs. */
+  reason: unknown = undefined;
+  readonly #controller = new AbortController();
+  readonly #timer: NodeJS.Timeout;
+  readonly #episodes: Set<EpisodeStop>;
+  /** Fails the phase in progress (a no-op once that phase settled). */
+  #failPhase: ((error: Error) => void) | undefined;
+
+  constructor(runSignal: AbortSignal, timeoutMs: number) {
+    let episodes = inFlight.get(runSignal);
+    if (!episodes) {
+      const watched = (episodes = new Set());
+      inFlight.set(runSignal, watched);
+      runSignal.addEventListener('abort', () => {
+        for (const episode of [...watched]) episode.#abort(new EpisodeInterrupted());
+      }, { once: true });
+    }
+    episodes.add(this);
+    this.#episodes = episodes;
+    this.#timer = setTimeout(() => this.#abort(new TimeoutError(`Episode exceeded its time limit of ${timeoutMs} ms.`)), timeoutMs);
+  }
+
+  /** Aborted on timeout or Ctrl-C: what the agent gets. */
+  get signal(): AbortSignal {
+    return this.#controller.signal;
+  }
+
+  /** Throws the tagged error for the stop, if the episode has stopped. */
+  check(): void {
+    if (this.reason !== undefined) throw abortError(this.reason);
+  }
+
+  /**
+   * What `pending` settles to, its failure tagged with whose fault it was; or the stop's error as soon
+   * as the episode stops, whichever comes first.
+   */
+  phase<T>(phase: 'agent' | 'sandbox', pending: PromiseLike<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.#failPhase = reject;
+      pending.then(resolve, (error: unknown) => reject(tagged(phase, error)));
+      // stopped while the phase began (by fn itself): fail now, as the abort found no phase to fail
+      if (this.reason !== undefined) reject(abortError(this.reason));
+    });
+  }
+
+  /** The episode is over: no timeout, no interruption any more. */
+  end(): void {
+    clearTimeout(this.#timer);
+    this.#episodes.delete(this);
+    this.#failPhase = undefined;
+  }
+
+  #abort(reason: unknown): void {
+    if (this.reason !== undefined) return;
+    this.reason = reason;
+    this.#controller.abort(reason);
+    this.#failPhase?.(abortError(reason));
   }
 }
 
-function abortError(signal: AbortSignal): Error {
-  const reason: unknown = signal.reason;
+/**
+ * Runs `fn`, racing it against the episode's stop, and tags its failure with whose fault it was. A
+ * value `fn` answers synchronously comes back as is, without a promise.
+ */
+function call<T>(phase: 'agent' | 'sandbox', stop: EpisodeStop, fn: () => T | PromiseLike<T>): T | Promise<T> {
+  stop.check();
+  let value: T | PromiseLike<T>;
+  try {
+    value = fn();
+  } catch (error) {
+    throw tagged(phase, error);
+  }
+  if (!isPromiseLike(value)) {
+    // fn may have run long enough for the time limit to pass, or have interrupted the run itself
+    stop.check();
+    return value;
+  }
+  return stop.phase(phase, value);
+}
+
+function isPromiseLike<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
+  return typeof (value as { then?: unknown } | null)?.then === 'function';
+}
+
+/** An error out of a phase, tagged with whose fault it was (errors already tagged pass through). */
+function tagged(phase: 'agent' | 'sandbox', error: unknown): Error {
+  if (error instanceof EpisodeError || error instanceof EpisodeInterrupted) return error;
+  if (phase === 'agent') return new EpisodeError('agent', error);
+  const infrastructure = isSandboxEvalError(error) && INFRASTRUCTURE_CODES.has(error.code);
+  return new EpisodeError(infrastructure ? 'infra' : 'env', error);
+}
+
+function abortError(reason: unknown): Error {
   if (reason instanceof EpisodeInterrupted) return reason;
   return new EpisodeError('timeout', reason);
 }
@@ -165,7 +244,10 @@ function abortError(signal: AbortSignal): Error {
 /** A step result the runner can use, or an env error saying what was wrong with it. */
 function checkedStep(result: StepResult): StepResult {
   if (!result || !Array.isArray(result.state) || typeof result.is_terminated !== 'boolean' || typeof result.reward !== 'number') {
-    throw new EnvironmentError(`step answered ${JSON.stringify(result)?.slice(0, 120)}; expected { state: Message[], reward: number, is_terminated: boolean, info }.`);
+    throw new EpisodeError(
+      'env',
+      new EnvironmentError(`step answered ${JSON.stringify(result)?.slice(0, 120)}; expected { state: Message[], reward: number, is_terminated: boolean, info }.`),
+    );
   }
   return result;
 }

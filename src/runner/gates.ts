@@ -7,8 +7,11 @@ const LABEL: Record<(typeof SUITE_GATES)[number], string> = { meanReward: 'mean 
 /** The thresholds of every suite that the run's results did not meet. */
 export function checkGates(suites: readonly SuitePlan[], summary: SummaryBuilder): GateFailure[] {
   const failures: GateFailure[] = [];
+  // per-task aggregates only when some suite gates single tasks: they cost a pass over every task
   const taskAggregates = new Map<string, TaskAggregate>();
-  for (const aggregate of summary.taskAggregates()) taskAggregates.set(`${aggregate.suite}\0${aggregate.taskId}`, aggregate);
+  if (suites.some((suite) => suite.thresholds?.tasks !== undefined)) {
+    for (const aggregate of summary.taskAggregates()) taskAggregates.set(`${aggregate.suite}\0${aggregate.taskId}`, aggregate);
+  }
 
   for (const suite of suites) {
     const thresholds = suite.thresholds;

@@ -81,8 +81,7 @@ export async function runEvals(options: RunEvalsOptions = {}): Promise<RunOutcom
   if (!shared) await provider.init(runInfo);
   try {
     const runs = selected(await buildPlan({ config: { ...config, dataDirs }, suites, registry, provider }), options.select);
-    const perSuite = new Map<string, number>();
-    for (const { run } of episodesOf(runs, config.shard)) perSuite.set(run.name, (perSuite.get(run.name) ?? 0) + 1);
+    const perSuite = episodeCounts(runs, config.shard);
     const total = [...perSuite.values()].reduce((sum, count) => sum + count, 0);
     if (total === 0) {
       const filter = config.taskPattern ? ` matching --task ${config.taskPattern.source}` : '';
@@ -148,7 +147,8 @@ function registryFor(config: ResolvedConfig, suites: readonly DiscoveredSuite[],
 /** One planned episode, before it runs. */
 interface PlannedEpisode {
   run: SuiteRun;
-  task: PlannedTask;
+  taskId: string;
+  trial: number;
 }
 
 /** Every episode of the plan in order (task-major, then trial), sliced to the run's shard. */
@@ -159,10 +159,29 @@ function* episodesOf(runs: readonly SuiteRun[], shard: ResolvedConfig['shard']):
       for (let trial = 0; trial < run.trials; trial += 1) {
         const mine = !shard || index % shard.count === shard.index - 1;
         index += 1;
-        if (mine) yield { run, task: Object.freeze({ suite: run.name, dataset: run.dataset, split: run.split, taskId, trial }) };
+        if (mine) yield { run, taskId, trial };
       }
     }
   }
+}
+
+/** How many episodes of each suite episodesOf yields, counted without listing them. */
+function episodeCounts(runs: readonly SuiteRun[], shard: ResolvedConfig['shard']): Map<string, number> {
+  const counts = new Map<string, number>();
+  // episodes of the whole plan before `end` (an index) that fall in the shard
+  const inShard = (end: number) => (!shard ? end : end > shard.index - 1 ? Math.floor((end - shard.index) / shard.count) + 1 : 0);
+  let start = 0;
+  for (const run of runs) {
+    const end = start + run.taskIds.length * run.trials;
+    counts.set(run.name, (counts.get(run.name) ?? 0) + inShard(end) - inShard(start));
+    start = end;
+  }
+  return counts;
+}
+
+/** The task reporters see: frozen, as they must not change it. */
+function plannedTask({ run, taskId, trial }: PlannedEpisode): PlannedTask {
+  return Object.freeze({ suite: run.name, dataset: run.dataset, split: run.split, taskId, trial });
 }
 
 /** Schedules every planned episode under the concurrency limit, adding work only as slots free up. */
@@ -182,7 +201,7 @@ async function execute(options: {
     path: config.journalPath,
     header: {
       journal: 1,
-      fingerprint: planFingerprint(map(episodesOf(runs, config.shard), (episode) => episode.task)),
+      fingerprint: planFingerprint(map(episodesOf(runs, config.shard), ({ run, taskId, trial }) => ({ suite: run.name, dataset: run.dataset, split: run.split, taskId, trial }))),
       runId: options.plan.runId,
       startedAt: options.plan.startedAt,
     },
@@ -191,10 +210,26 @@ async function execute(options: {
   // a resumed run continues the interrupted one: same run id and start time in every report
   const plan: RunPlan = Object.freeze({ ...options.plan, runId: header.runId, startedAt: header.startedAt });
   const summary = new SummaryBuilder(plan.suites);
-  const queue = new PQueue({ concurrency: plan.concurrency });
   // an exception out of a task is a bug in a reporter or in this runner: finish the run, then raise it
   const bugs: unknown[] = [];
   let sequence = 0;
+  const queue = new PQueue({ concurrency: plan.concurrency });
+
+  const runOne = async (run: SuiteRun, task: PlannedTask, instanceId: string): Promise<void> => {
+    if (signal.aborted) return;
+    try {
+      summary.started(run.name);
+      await reporters.onTaskStart(task);
+      const result = await runTask({ run, task, instanceId, provider, signal, retries: config.retries });
+      if (!result) return;
+      // reported only once durable: a crash after onTaskEnd must not lose the result
+      await journal.append(result);
+      summary.add(result);
+      await reporters.onTaskEnd(Object.freeze(result));
+    } catch (error) {
+      bugs.push(error);
+    }
+  };
 
   try {
     await reporters.onRunStart(plan);
@@ -205,25 +240,15 @@ async function execute(options: {
       summary.add(result);
       await reporters.onTaskEnd(Object.freeze(result));
     }
-    for (const { run, task } of episodesOf(runs, config.shard)) {
-      if (done.has(episodeKey(task))) continue;
+    for (const episode of episodesOf(runs, config.shard)) {
+      if (done.size > 0 && done.has(episodeKey({ suite: episode.run.name, taskId: episode.taskId, trial: episode.trial }))) continue;
       // backpressure: the queue never holds more than one waiting episode per slot
       await queue.onSizeLessThan(plan.concurrency);
       if (signal.aborted) break;
       // this process's own run id: a resumed run must not reuse the crashed run's instance ids
       const instanceId = `${options.plan.runId}-${sequence++}`;
-      void queue
-        .add(async () => {
-          if (signal.aborted) return;
-          summary.started(run.name);
-          await reporters.onTaskStart(task);
-          const result = await runTask({ run, task, instanceId, provider, signal, retries: config.retries });
-          if (!result) return;
-          journal.append(result);
-          summary.add(result);
-          await reporters.onTaskEnd(Object.freeze(result));
-        })
-        .catch((error: unknown) => bugs.push(error));
+      const task = plannedTask(episode);
+      void queue.add(() => runOne(episode.run, task, instanceId));
     }
     await queue.onIdle();
   } finally {
@@ -294,7 +319,7 @@ async function runTask(options: {
   let result: TaskResult | undefined;
   for (let attempt = 1; attempt <= options.retries + 1; attempt += 1) {
     const instanceId = attempt === 1 ? options.instanceId : `${options.instanceId}-r${attempt - 1}`;
-    result = await attemptTask({ ...options, instanceId });
+    result = await attemptTask(options, instanceId);
     if (!result) return undefined;
     if (attempt > 1) result = { ...result, attempts: attempt };
     if (result.error?.kind !== 'infra' || options.signal.aborted) break;
@@ -302,14 +327,11 @@ async function runTask(options: {
   return result;
 }
 
-async function attemptTask(options: {
-  run: SuiteRun;
-  task: PlannedTask;
-  instanceId: string;
-  provider: SandboxProvider;
-  signal: AbortSignal;
-}): Promise<TaskResult | undefined> {
-  const { run, task, instanceId, provider, signal } = options;
+async function attemptTask(
+  options: { run: SuiteRun; task: PlannedTask; provider: SandboxProvider; signal: AbortSignal },
+  instanceId: string,
+): Promise<TaskResult | undefined> {
+  const { run, task, provider, signal } = options;
   const started = performance.now();
   let sandbox;
   try {
