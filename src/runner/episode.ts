@@ -29,6 +29,9 @@ export class EpisodeInterrupted extends Error {
   }
 }
 
+/** The longest an episode waits for its instance's release (at most its own time limit). */
+const RELEASE_WAIT_MS = 5_000;
+
 /** Error codes that mean the sandbox itself failed, not the environment's logic. */
 const INFRASTRUCTURE_CODES = new Set([
   'SE_SANDBOX_UNAVAILABLE',
@@ -128,8 +131,14 @@ export async function runEpisode(episode: Episode, sandbox: Sandbox, runSignal: 
     stop.end();
     if (created || stop.reason !== undefined) {
       // release even after a timed-out create (the instance may exist); a failed release changes
-      // nothing about the result, and the sandbox's idle timeout frees the instance anyway
-      await sandbox.releaseInstance({ instanceId }).catch(() => false);
+      // nothing about the result, and the sandbox's idle timeout frees the instance anyway. Bounded:
+      // a call that never answers holds its instance (calls on one instance run in turn), and must not
+      // hold the run's slot, and so the run, with it.
+      const released = sandbox.releaseInstance({ instanceId }).catch(() => false);
+      let timer: NodeJS.Timeout | undefined;
+      const gaveUp = new Promise((resolve) => (timer = setTimeout(resolve, Math.min(RELEASE_WAIT_MS, episode.timeoutMs))));
+      await Promise.race([released, gaveUp]);
+      clearTimeout(timer);
     }
   }
 }

@@ -71,6 +71,16 @@ describe('runEpisode', () => {
     expect(manager.metrics.live).toBe(0);
   });
 
+  it('a step that never answers times out, and its release gives up so the run can go on', async () => {
+    const { manager, sandbox } = setup(() => new Promise<StepResult>(() => {}));
+    const started = performance.now();
+    const result = await runEpisode(episode(() => 'ok', { timeoutMs: 50 }), sandbox, new AbortController().signal);
+    expect(result).toMatchObject({ status: 'errored', error: { kind: 'timeout' } });
+    // the limit, then at most as long again for the release: not forever (unbounded, this hung)
+    expect(performance.now() - started).toBeLessThan(1_000);
+    expect(manager.metrics.live).toBe(0);
+  });
+
   it('interrupting the run stops every episode in flight under it, and only those', async () => {
     const { manager, sandbox } = setup();
     const run = new AbortController();
