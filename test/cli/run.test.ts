@@ -130,6 +130,14 @@ describe('sandbox-eval run', () => {
     expect(result.stderr).not.toMatch(/\n\s+at /); // no stack trace for a user error
   });
 
+  it('fails with exit 3, not a crash, when package.json is not JSON', async () => {
+    project = tempProject({ ...tinySuite(`() => 'ok'`), 'package.json': '{ "name": "x", \n' });
+    const result = await runCli([], { cwd: project.dir });
+    expect(result.code).toBe(3);
+    expect(result.stderr).toContain(`Could not load eval.config in ${project.dir}: JSON Error in ${project.dir}/package.json`);
+    expect(result.stderr).not.toContain('This is a bug');
+  });
+
   it('fails with exit 3 when a suite names an unknown dataset, listing the known ones', async () => {
     project = tempProject({ 'x.eval.ts': `export default { name: 'x', dataset: 'nope', split: 'val', agent: 'oracle' };` });
     const result = await runCli([], { cwd: project.dir });
