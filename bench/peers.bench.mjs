@@ -1,7 +1,7 @@
 // sandbox-eval against evalite and vitest-evals on this machine, in one run: the same 1,000 trivial
 // tasks (a task that returns a constant, a scorer that gives 1), each runner in its own idiom and
 // through its own CLI, as a user would run it in CI. Wall time and peak memory (the whole process
-// tree's RSS, sampled from /proc every 20 ms) per runner, medians of RUNS runs, and ratios to
+// tree's RSS, sampled from its own /proc files every 20 ms) per runner, medians of RUNS runs, and ratios to
 // sandbox-eval. Then scaling: sandbox-eval's wall time and peak RSS from 100 to 100,000 tasks with the
 // JSON reporter (which streams results to disk). Prints one JSON object.
 //
@@ -23,33 +23,84 @@ const work = mkdtempSync(join(tmpdir(), 'se-bench-peers-'));
 
 // ---- measuring a process tree ----
 
-/** RSS in bytes of `pid` and all its descendants, from /proc (Linux). */
-function treeRss(pid) {
+// The sampler runs every 20 ms beside the runner it measures, on the same (often 2-core) machine, so
+// it must cost next to nothing: it reads only the measured tree's own /proc files, never all of /proc.
+// Children come from /proc/<pid>/task/<tid>/children (Linux 4.2+, CONFIG_PROC_CHILDREN): every sample
+// reads the main thread's (Node forks from it), and every FULL_EVERY samples the tree is found again
+// from the root through every thread's. Without those files, the whole of /proc is scanned for
+// parent pids, but only every FULL_EVERY samples, and the tree found is kept between scans.
+const FULL_EVERY = 10;
+const hasChildrenFiles = existsSync(`/proc/${process.pid}/task/${process.pid}/children`);
+
+function readText(path) {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return undefined; // the process or thread ended while we looked
+  }
+}
+
+function pidsIn(text) {
+  return text ? text.split(' ').filter((pid) => pid.trim()).map(Number) : [];
+}
+
+/** `root` and its descendants, through every thread's children file. */
+function treeFromChildrenFiles(root) {
+  const tree = new Set();
+  const stack = [root];
+  while (stack.length) {
+    const pid = stack.pop();
+    tree.add(pid);
+    let threads = [];
+    try {
+      threads = readdirSync(`/proc/${pid}/task`);
+    } catch {
+      // ended
+    }
+    for (const tid of threads) stack.push(...pidsIn(readText(`/proc/${pid}/task/${tid}/children`)));
+  }
+  return tree;
+}
+
+/** `root` and its descendants, from every process's parent pid in /proc/<pid>/stat. */
+function treeFromProcScan(root) {
   const children = new Map();
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (!children.has(ppid)) children.set(ppid, []);
-      children.get(ppid).push(Number(entry));
-    } catch {
-      // the process ended while we looked
-    }
+    const stat = readText(`/proc/${entry}/stat`);
+    if (stat === undefined) continue;
+    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    if (!children.has(ppid)) children.set(ppid, []);
+    children.get(ppid).push(Number(entry));
   }
-  let total = 0;
-  const stack = [pid];
+  const tree = new Set();
+  const stack = [root];
   while (stack.length) {
-    const current = stack.pop();
-    try {
-      const status = readFileSync(`/proc/${current}/status`, 'utf8');
-      total += Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) * 1024;
-    } catch {
-      // gone already
-    }
-    stack.push(...(children.get(current) ?? []));
+    const pid = stack.pop();
+    tree.add(pid);
+    stack.push(...(children.get(pid) ?? []));
   }
-  return total;
+  return tree;
+}
+
+/** A sampler of the RSS in bytes of `root` and all its descendants, from /proc (Linux). */
+function treeSampler(root) {
+  let samples = 0;
+  let tree = new Set([root]);
+  return () => {
+    if (samples++ % FULL_EVERY === 0) {
+      tree = hasChildrenFiles ? treeFromChildrenFiles(root) : treeFromProcScan(root);
+    } else if (hasChildrenFiles) {
+      for (const pid of [...tree]) for (const child of pidsIn(readText(`/proc/${pid}/task/${pid}/children`))) tree.add(child);
+    }
+    let total = 0;
+    for (const pid of tree) {
+      const status = readText(`/proc/${pid}/status`);
+      if (status === undefined) tree.delete(pid);
+      else total += Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) * 1024;
+    }
+    return total;
+  };
 }
 
 /** Runs a command; resolves wall time, peak tree RSS, exit code and output. */
@@ -62,7 +113,8 @@ function measure(command, args, { cwd, env = {} }) {
     child.stdout.on('data', (chunk) => (stdout += chunk));
     child.stderr.on('data', (chunk) => (stderr += chunk));
     let peak = 0;
-    const sample = () => (peak = Math.max(peak, treeRss(child.pid)));
+    const treeRss = treeSampler(child.pid);
+    const sample = () => (peak = Math.max(peak, treeRss()));
     const sampler = setInterval(sample, 20);
     sample();
     child.on('close', (code) => {
