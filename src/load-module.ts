@@ -34,8 +34,8 @@ export function registerTypeScript(): Promise<void> {
 
 /**
  * In-thread hooks (module.registerHooks) skip the hooks thread's start-up and message round trips.
- * Releases before 22.22.3, 24.11.1 and 25.1 have them, but mishandle a CommonJS module required again
- * after it left require.cache, which watch mode does: those use the hooks thread.
+ * Earlier releases that have them still had bugs with a CommonJS module required again after it left
+ * require.cache, which watch mode does (tsx draws the line at the same releases): those use the thread.
  */
 export function hasReliableInThreadHooks(version: string): boolean {
   const [major = 0, minor = 0, patch = 0] = version.split('.').map(Number);
@@ -58,9 +58,9 @@ export async function loadModule(path: string, options: { fresh?: boolean } = {}
 }
 
 /**
- * A module's default export. A CommonJS-compiled module (a .ts file in a package without
- * "type": "module") arrives as `{ default: exports }` with `exports.__esModule` set, by the usual
- * interop convention: its own default export is then `exports.default`.
+ * A module's default export. A module compiled to CommonJS from `export` syntax (a .cts file, or a
+ * file some other tool compiled) arrives as `{ default: exports }` with `exports.__esModule` set, by
+ * the usual interop convention: its own default export is then `exports.default`.
  */
 export function defaultExport(module: Record<string, unknown>): unknown {
   const value = module.default;

@@ -11,6 +11,8 @@ import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'no
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+// types only: esbuild itself loads on a cache miss
+import type * as Esbuild from 'esbuild';
 
 export type ModuleFormat = 'module' | 'commonjs';
 
@@ -18,21 +20,6 @@ export interface CompiledModule {
   format: ModuleFormat;
   /** JavaScript with an inline source map, so stack traces point into the .ts file. */
   source: string;
-}
-
-/** What esbuild's transform needs from it; typed here to keep the import lazy. */
-interface Esbuild {
-  version: string;
-  transform(code: string, options: TransformOptions): Promise<{ code: string }>;
-  transformSync(code: string, options: TransformOptions): { code: string };
-}
-interface TransformOptions {
-  loader: 'ts' | 'tsx';
-  sourcefile: string;
-  sourcemap: 'inline';
-  target: string;
-  format?: 'cjs';
-  tsconfigRaw?: string;
 }
 
 const TYPESCRIPT_PATH = /\.(?:ts|mts|cts|tsx)$/;
@@ -55,18 +42,28 @@ export function isTypeScriptPath(path: string): boolean {
  */
 export function compileSync(path: string, options: { require?: boolean } = {}): CompiledModule {
   const job = prepare(path, options.require ?? false);
-  return job.cached ?? job.finish(loadEsbuild().transformSync(job.source, job.options).code);
+  if (job.cached) return job.cached;
+  try {
+    return job.finish(loadEsbuild().transformSync(job.source, job.options).code);
+  } catch (error) {
+    throw compileError(path, error);
+  }
 }
 
 /** As compileSync, with esbuild's asynchronous transform on a cache miss (it does not block the thread). */
 export async function compile(path: string): Promise<CompiledModule> {
   const job = prepare(path, false);
-  return job.cached ?? job.finish((await transformAsync(loadEsbuild(), job.source, job.options)).code);
+  if (job.cached) return job.cached;
+  try {
+    return job.finish((await loadEsbuild().transform(job.source, job.options)).code);
+  } catch (error) {
+    throw compileError(path, error);
+  }
 }
 
 interface CompileJob {
   source: string;
-  options: TransformOptions;
+  options: Esbuild.TransformOptions;
   cached: CompiledModule | undefined;
   finish(code: string): CompiledModule;
 }
@@ -74,7 +71,7 @@ interface CompileJob {
 function prepare(path: string, forRequire: boolean): CompileJob {
   const source = readFileSync(path, 'utf8');
   const settings = settingsFor(dirname(path));
-  const options: TransformOptions = {
+  const options: Esbuild.TransformOptions = {
     loader: path.endsWith('x') ? 'tsx' : 'ts',
     sourcefile: path,
     sourcemap: 'inline',
@@ -96,14 +93,6 @@ function prepare(path: string, forRequire: boolean): CompileJob {
       return compiled;
     },
   };
-}
-
-async function transformAsync(esbuild: Esbuild, source: string, options: TransformOptions): Promise<{ code: string }> {
-  try {
-    return await esbuild.transform(source, options);
-  } catch (error) {
-    throw compileError(options.sourcefile, error);
-  }
 }
 
 /**
@@ -132,22 +121,9 @@ function hasModuleSyntax(code: string): boolean {
   }
 }
 
-let esbuild: Esbuild | undefined;
-function loadEsbuild(): Esbuild {
-  if (esbuild) return esbuild;
-  const loaded = require('esbuild') as Esbuild;
-  // a sync transform error names the file and line; make it a plain Error with that message
-  esbuild = {
-    version: loaded.version,
-    transform: loaded.transform,
-    transformSync: (code, options) => {
-      try {
-        return loaded.transformSync(code, options);
-      } catch (error) {
-        throw compileError(options.sourcefile, error);
-      }
-    },
-  };
+let esbuild: typeof Esbuild | undefined;
+function loadEsbuild(): typeof Esbuild {
+  esbuild ??= require('esbuild') as typeof Esbuild;
   return esbuild;
 }
 
