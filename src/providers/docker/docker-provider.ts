@@ -25,8 +25,9 @@ export interface DockerProviderOptions {
 /**
  * Sandboxes in Docker containers (dockerode): `init` checks the engine, pulls each image the run
  * needs and starts one container per image; `acquire` leases a container from the image's pool; a
- * container that dies is replaced; `close` removes every container of the run unless asked to keep
- * them. Containers carry the run id as a label, so `cleanupOrphans` finds what a crash left behind.
+ * container that dies or stops answering is replaced; `close` removes every container of the run
+ * unless asked to keep them. Containers carry the run id as a label, so `cleanupOrphans` finds what a
+ * crash left behind.
  */
 export class DockerProvider implements SandboxProvider {
   readonly name = 'docker';
@@ -80,9 +81,15 @@ export class DockerProvider implements SandboxProvider {
     return new PooledSandbox(pool, await pool.lease());
   }
 
-  async release(sandbox: Sandbox, _options: { interrupted: boolean }): Promise<void> {
+  /**
+   * Ends the episode's lease. A call still unanswered now was given up on (the episode's time limit
+   * passed, and its instance's release got no answer in time): unless the run was interrupted, the
+   * pool checks that container before it gets another episode.
+   */
+  async release(sandbox: Sandbox, options: { interrupted: boolean }): Promise<void> {
     if (!(sandbox instanceof PooledSandbox)) return;
     sandbox.pool.release(sandbox.container);
+    if (!options.interrupted && sandbox.pending > 0) sandbox.pool.reportUnanswered(sandbox.container);
     await sandbox.close();
   }
 

@@ -10,11 +10,14 @@ const SUSPECT_CODES = new Set(['SE_SANDBOX_UNAVAILABLE', 'SE_TIMEOUT']);
 /**
  * One episode's lease on a pooled container: a Sandbox over the container's HttpSandbox that tells
  * the pool when a call failed for infrastructure reasons (so a dead container is replaced before the
- * runner retries the task), and reshapes actions for images that want flat tool calls.
+ * runner retries the task) or was given up on unanswered (so a frozen one gets no new episode), and
+ * reshapes actions for images that want flat tool calls.
  */
 export class PooledSandbox implements Sandbox {
   readonly pool: ContainerPool;
   readonly container: PooledContainer;
+  /** Calls sent and not yet answered. */
+  #pending = 0;
   #closed = false;
 
   constructor(pool: ContainerPool, container: PooledContainer) {
@@ -54,7 +57,15 @@ export class PooledSandbox implements Sandbox {
   }
 
   releaseInstance(options: { instanceId: string }): Promise<boolean> {
+    // an episode makes one call at a time: a release sent while a call is pending means the episode
+    // gave up on that call (its time limit), the earliest sign that the container may be frozen
+    if (this.#pending > 0) this.pool.reportUnanswered(this.container);
     return this.#call(() => this.container.sandbox.releaseInstance(options));
+  }
+
+  /** Calls of this lease that have not answered yet. */
+  get pending(): number {
+    return this.#pending;
   }
 
   /** Ends this lease; the container and its connections belong to the pool. Idempotent. */
@@ -64,12 +75,15 @@ export class PooledSandbox implements Sandbox {
 
   async #call<T>(fn: () => Promise<T>): Promise<T> {
     if (this.#closed) throw new SandboxClosedError('docker sandbox lease');
+    this.#pending += 1;
     try {
       return await fn();
     } catch (error) {
       // checked before the error reaches the runner, so its retry gets a live container
       if (isSandboxEvalError(error) && SUSPECT_CODES.has(error.code)) await this.pool.reportFailure(this.container);
       throw error;
+    } finally {
+      this.#pending -= 1;
     }
   }
 }

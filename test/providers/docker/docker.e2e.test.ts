@@ -144,8 +144,86 @@ describe.sequential('docker provider with a real engine and registry', () => {
     expect(results.some((result) => (result.attempts ?? 1) > 1)).toBe(true);
     expect(outcome.exitCode).toBe(0);
     expect(outcome.summary.retries).toBeGreaterThanOrEqual(1);
-    expect(notices).toMatch(/container sandbox-eval-.*-sandbox-eval-1 \(.*\) exited with code \d+; its episodes are retried on a fresh container/);
+    expect(notices).toMatch(/container sandbox-eval-.*-sandbox-eval-1 \(.*\) exited with code \d+; it is removed and a fresh container takes its place/);
     expect(await listSandboxContainers(docker, runId)).toEqual([]);
+  });
+
+  e2e('takes a container that stops answering out of rotation, replaces it, loses only the episodes it held, and removes it', async () => {
+    // `docker pause` freezes the server: connections are accepted, nothing answers. The HTTP client
+    // waits 120 s for an answer; the episode's 2 s time limit is what gives up on the call first.
+    const concurrency = 2;
+    const { dir } = project({ auth: AUTH, images: { guess: { concurrency, containers: 1 } } }, { concurrency, timeoutMs: 2_000 }, { 'slow-agent.mjs': slowAgent(100) });
+    const results: TaskResult[] = [];
+    const seen = new Set<string>();
+    let runId = '';
+    let paused = '';
+    const stderr = new PassThrough();
+    let notices = '';
+    stderr.on('data', (chunk: Buffer) => (notices += chunk.toString()));
+    const outcome = await runEvals({
+      root: dir,
+      dataset: 'guess',
+      split: 'train',
+      agent: './slow-agent.mjs',
+      limit: 12,
+      stdout: new PassThrough().resume(),
+      stderr,
+      extraReporters: [
+        {
+          onRunStart: (plan: Readonly<RunPlan>) => {
+            runId = plan.runId;
+          },
+          onTaskEnd: async (result: Readonly<TaskResult>) => {
+            results.push(result);
+            const containers = await listSandboxContainers(docker, runId);
+            for (const info of containers) seen.add(info.Names[0]!);
+            if (paused) return;
+            // the first finished task: the container's other episode is mid-run, and its slot refills
+            const [only] = containers;
+            paused = only!.Names[0]!;
+            await docker.getContainer(only!.Id).pause();
+          },
+        },
+      ],
+    });
+    expect(paused).toMatch(/-sandbox-eval-1$/);
+    expect(results).toHaveLength(12);
+    const lost = results.filter((result) => result.status !== 'passed');
+    // the episodes on the container when it froze (at most its concurrency), and no later one
+    expect(lost.length).toBeGreaterThanOrEqual(1);
+    expect(lost.length).toBeLessThanOrEqual(concurrency);
+    expect(lost.map((result) => result.error?.kind)).toEqual(lost.map(() => 'timeout'));
+    expect(outcome.exitCode).toBe(1);
+    expect(notices).toMatch(/container sandbox-eval-.*-sandbox-eval-1 \(.*\) left a call unanswered until its episode gave up and did not answer \/healthz within 5000 ms \(.*; the engine says it is paused\); it is removed and a fresh container takes its place/);
+    // the rest of the run went to the fresh container
+    expect([...seen].some((name) => name.endsWith('-sandbox-eval-2'))).toBe(true);
+    expect(await listSandboxContainers(docker, runId)).toEqual([]);
+  });
+
+  e2e('Ctrl-C with a paused container still ends the run at once and removes every container', async () => {
+    const { dir } = project({ auth: AUTH }, {}, { 'slow-agent.mjs': slowAgent(300) });
+    const before = new Set((await listSandboxContainers(docker)).map((info) => info.Id));
+    let child: import('node:child_process').ChildProcess | undefined;
+    // with the default 300 s time limit, nothing but the interrupt ends the episodes stuck on the paused container
+    const finished = runCli(['run', '--dataset', 'guess', '--split', 'train', '--agent', './slow-agent.mjs', '--limit', '8', '--concurrency', '2'], {
+      cwd: dir,
+      onSpawn: (spawned) => (child = spawned),
+    });
+    let ours: Docker.ContainerInfo | undefined;
+    for (let tries = 0; tries < 150 && !ours; tries += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      ours = (await listSandboxContainers(docker)).find((info) => !before.has(info.Id) && info.State === 'running');
+    }
+    expect(ours, 'the run started a container').toBeDefined();
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    await docker.getContainer(ours!.Id).pause();
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    child!.kill('SIGINT');
+    const result = await finished;
+    expect(result.stderr).toContain('interrupted; finishing reports and cleaning up');
+    // one Ctrl-C was enough: cleanup did not wait for the calls the paused container never answered
+    expect(result.code).toBe(130);
+    expect(await listSandboxContainers(docker, runLabelOf(ours!))).toEqual([]);
   });
 
   e2e('Ctrl-C ends the run and removes its containers', async () => {
