@@ -77,6 +77,39 @@ function project(docker: Record<string, unknown>, extra: Record<string, unknown>
 
 const runLabelOf = (info: Docker.ContainerInfo) => info.Labels[LABELS.run]!;
 
+/**
+ * Runs `guess` ad hoc with the slow agent in `dir`, collecting every result and the provider's
+ * notices; after each task ends, `strike` gets the run's containers (to kill or pause one).
+ */
+async function runStruck(options: { dir: string; split: string; limit: number; strike: (containers: Docker.ContainerInfo[]) => Promise<void> }) {
+  const results: TaskResult[] = [];
+  let runId = '';
+  let notices = '';
+  const stderr = new PassThrough();
+  stderr.on('data', (chunk: Buffer) => (notices += chunk.toString()));
+  const outcome = await runEvals({
+    root: options.dir,
+    dataset: 'guess',
+    split: options.split,
+    agent: './slow-agent.mjs',
+    limit: options.limit,
+    stdout: new PassThrough().resume(),
+    stderr,
+    extraReporters: [
+      {
+        onRunStart: (plan: Readonly<RunPlan>) => {
+          runId = plan.runId;
+        },
+        onTaskEnd: async (result: Readonly<TaskResult>) => {
+          results.push(result);
+          await options.strike(await listSandboxContainers(docker, runId));
+        },
+      },
+    ],
+  });
+  return { outcome, results, notices, runId };
+}
+
 describe.sequential('docker provider with a real engine and registry', () => {
   e2e('fails with SE_IMAGE_PULL, and leaves nothing behind, when the registry wants credentials it did not get', async () => {
     // the setup script removed the local copy; make sure, so the pull below really happens
@@ -107,36 +140,19 @@ describe.sequential('docker provider with a real engine and registry', () => {
 
   e2e('retries the tasks of a container killed mid-run on a fresh one, and loses no result', async () => {
     const { dir } = project({ auth: AUTH, images: { guess: { concurrency: 3, containers: 1 } } }, { concurrency: 3 }, { 'slow-agent.mjs': slowAgent(100) });
-    const results: TaskResult[] = [];
-    let runId = '';
     const killed: string[] = [];
-    const stderr = new PassThrough();
-    let notices = '';
-    stderr.on('data', (chunk: Buffer) => (notices += chunk.toString()));
-    const outcome = await runEvals({
-      root: dir,
-      dataset: 'guess',
+    const { outcome, results, notices, runId } = await runStruck({
+      dir,
       split: 'val',
-      agent: './slow-agent.mjs',
       limit: 9,
-      stdout: new PassThrough().resume(),
-      stderr,
-      extraReporters: [
-        {
-          onRunStart: (plan: Readonly<RunPlan>) => {
-            runId = plan.runId;
-          },
-          onTaskEnd: async (result: Readonly<TaskResult>) => {
-            results.push(result);
-            if (killed.length) return;
-            // the first finished task: the others of its container are mid-episode now
-            for (const info of await listSandboxContainers(docker, runId)) {
-              killed.push(info.Names[0]!);
-              await docker.getContainer(info.Id).kill();
-            }
-          },
-        },
-      ],
+      strike: async (containers) => {
+        if (killed.length) return;
+        // the first finished task: the others of its container are mid-episode now
+        for (const info of containers) {
+          killed.push(info.Names[0]!);
+          await docker.getContainer(info.Id).kill();
+        }
+      },
     });
     expect(killed).toHaveLength(1);
     expect(results).toHaveLength(9);
@@ -153,38 +169,20 @@ describe.sequential('docker provider with a real engine and registry', () => {
     // waits 120 s for an answer; the episode's 2 s time limit is what gives up on the call first.
     const concurrency = 2;
     const { dir } = project({ auth: AUTH, images: { guess: { concurrency, containers: 1 } } }, { concurrency, timeoutMs: 2_000 }, { 'slow-agent.mjs': slowAgent(100) });
-    const results: TaskResult[] = [];
     const seen = new Set<string>();
-    let runId = '';
     let paused = '';
-    const stderr = new PassThrough();
-    let notices = '';
-    stderr.on('data', (chunk: Buffer) => (notices += chunk.toString()));
-    const outcome = await runEvals({
-      root: dir,
-      dataset: 'guess',
+    const { outcome, results, notices, runId } = await runStruck({
+      dir,
       split: 'train',
-      agent: './slow-agent.mjs',
       limit: 12,
-      stdout: new PassThrough().resume(),
-      stderr,
-      extraReporters: [
-        {
-          onRunStart: (plan: Readonly<RunPlan>) => {
-            runId = plan.runId;
-          },
-          onTaskEnd: async (result: Readonly<TaskResult>) => {
-            results.push(result);
-            const containers = await listSandboxContainers(docker, runId);
-            for (const info of containers) seen.add(info.Names[0]!);
-            if (paused) return;
-            // the first finished task: the container's other episode is mid-run, and its slot refills
-            const [only] = containers;
-            paused = only!.Names[0]!;
-            await docker.getContainer(only!.Id).pause();
-          },
-        },
-      ],
+      strike: async (containers) => {
+        for (const info of containers) seen.add(info.Names[0]!);
+        if (paused) return;
+        // the first finished task: the container's other episode is mid-run, and its slot refills
+        const [only] = containers;
+        paused = only!.Names[0]!;
+        await docker.getContainer(only!.Id).pause();
+      },
     });
     expect(paused).toMatch(/-sandbox-eval-1$/);
     expect(results).toHaveLength(12);
