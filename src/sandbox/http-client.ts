@@ -342,10 +342,10 @@ export async function checkHealth(options: { url: string; timeoutMs: number; sig
 }
 
 /**
- * Polls `GET <url>/healthz` until it answers 200, or fails with SandboxUnavailableError naming the URL
- * when `deadlineMs` passes. AgentScope's Python client allows 100 s for its containers.
+ * Polls `GET <url>/healthz` until it answers 200 (undefined), or until `deadlineMs` passes or `signal`
+ * aborts: then the last reason it was not healthy. Each probe waits at most 5 s for its answer.
  */
-export async function waitForHealthy(options: { url: string; deadlineMs: number; intervalMs?: number }): Promise<void> {
+export async function pollHealth(options: { url: string; deadlineMs: number; intervalMs?: number; signal?: AbortSignal }): Promise<string | undefined> {
   const target = healthzOf(options.url);
   const interval = options.intervalMs ?? 250;
   const deadline = Date.now() + options.deadlineMs;
@@ -355,15 +355,25 @@ export async function waitForHealthy(options: { url: string; deadlineMs: number;
   try {
     for (;;) {
       const remaining = deadline - Date.now();
-      if (remaining <= 0) break;
-      const reason = await probeHealthz(agent, target, Math.min(remaining, 5_000));
-      if (reason === undefined) return;
+      if (remaining <= 0 || options.signal?.aborted) return last;
+      const reason = await probeHealthz(agent, target, Math.min(remaining, 5_000), options.signal);
+      if (reason === undefined) return undefined;
       last = reason;
       await sleep(Math.min(interval, Math.max(0, deadline - Date.now())));
     }
   } finally {
     await agent.close();
   }
+}
+
+/**
+ * Polls `GET <url>/healthz` until it answers 200, or fails with SandboxUnavailableError naming the URL
+ * when `deadlineMs` passes. AgentScope's Python client allows 100 s for its containers.
+ */
+export async function waitForHealthy(options: { url: string; deadlineMs: number; intervalMs?: number }): Promise<void> {
+  const last = await pollHealth(options);
+  if (last === undefined) return;
+  const target = healthzOf(options.url);
   throw new SandboxUnavailableError(
     `The sandbox at ${options.url} did not become healthy within ${options.deadlineMs} ms (GET ${target.origin}${target.path}; last: ${last}). Check that it is running and reachable.`,
   );

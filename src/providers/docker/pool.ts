@@ -1,7 +1,6 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import type Docker from 'dockerode';
 import { SandboxClosedError } from '../../errors.js';
-import { HttpSandbox, checkHealth } from '../../sandbox/http-client.js';
+import { HttpSandbox, pollHealth } from '../../sandbox/http-client.js';
 import { LABELS, containerName } from './cleanup.js';
 import { startSandboxContainer, tailLogs } from './container.js';
 import type { DockerEngine } from './engine.js';
@@ -197,7 +196,8 @@ export class ContainerPool {
     }
     if (info && !info.State.Running) return this.#retire(container, `exited with code ${info.State.ExitCode}`);
     const deadlineMs = this.#options.recheckDeadlineMs ?? 5_000;
-    const last = await this.#probeUntilHealthy(container.url, deadlineMs);
+    // close() cuts the polling short
+    const last = await pollHealth({ url: container.url, deadlineMs, signal: this.#closing.signal });
     if (this.#closed) return;
     if (last !== undefined) {
       // a paused container is Running to the engine, and frozen: say so, as it may be why
@@ -207,21 +207,6 @@ export class ContainerPool {
     if (container.state !== 'suspect') return;
     container.state = 'ready';
     this.#ready.push(container);
-  }
-
-  /** Probes /healthz until it answers 200 (undefined) or `deadlineMs` passes (the last reason); close() cuts it short. */
-  async #probeUntilHealthy(url: string, deadlineMs: number): Promise<string | undefined> {
-    const deadline = Date.now() + deadlineMs;
-    let last = 'no answer';
-    for (;;) {
-      const remaining = deadline - Date.now();
-      if (remaining <= 0 || this.#closing.signal.aborted) return last;
-      const answer = await checkHealth({ url, timeoutMs: remaining, signal: this.#closing.signal });
-      if (answer.healthy) return undefined;
-      last = answer.reason;
-      // refused (a restarting server) is worth another try; a probe that timed out used the whole deadline
-      await sleep(Math.min(250, Math.max(0, deadline - Date.now())));
-    }
   }
 
   async #retire(container: PooledContainer, reason: string): Promise<void> {
