@@ -110,6 +110,26 @@ async function runStruck(options: { dir: string; split: string; limit: number; s
   return { outcome, results, notices, runId };
 }
 
+/**
+ * Starts `sandbox-eval run` on `guess` with the slow agent (8 tasks, 2 at a time) in `dir`, and waits
+ * for its container to be running: the CLI's result, its process (to interrupt) and its container.
+ */
+async function startCliRun(dir: string, split: string) {
+  const before = new Set((await listSandboxContainers(docker)).map((info) => info.Id));
+  let child: import('node:child_process').ChildProcess | undefined;
+  const finished = runCli(['run', '--dataset', 'guess', '--split', split, '--agent', './slow-agent.mjs', '--limit', '8', '--concurrency', '2'], {
+    cwd: dir,
+    onSpawn: (spawned) => (child = spawned),
+  });
+  let ours: Docker.ContainerInfo | undefined;
+  for (let tries = 0; tries < 150 && !ours; tries += 1) {
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    ours = (await listSandboxContainers(docker)).find((info) => !before.has(info.Id) && info.State === 'running');
+  }
+  expect(ours, 'the run started a container').toBeDefined();
+  return { finished, child: child!, container: ours! };
+}
+
 describe.sequential('docker provider with a real engine and registry', () => {
   e2e('fails with SE_IMAGE_PULL, and leaves nothing behind, when the registry wants credentials it did not get', async () => {
     // the setup script removed the local copy; make sure, so the pull below really happens
@@ -200,51 +220,29 @@ describe.sequential('docker provider with a real engine and registry', () => {
 
   e2e('Ctrl-C with a paused container still ends the run at once and removes every container', async () => {
     const { dir } = project({ auth: AUTH }, {}, { 'slow-agent.mjs': slowAgent(300) });
-    const before = new Set((await listSandboxContainers(docker)).map((info) => info.Id));
-    let child: import('node:child_process').ChildProcess | undefined;
     // with the default 300 s time limit, nothing but the interrupt ends the episodes stuck on the paused container
-    const finished = runCli(['run', '--dataset', 'guess', '--split', 'train', '--agent', './slow-agent.mjs', '--limit', '8', '--concurrency', '2'], {
-      cwd: dir,
-      onSpawn: (spawned) => (child = spawned),
-    });
-    let ours: Docker.ContainerInfo | undefined;
-    for (let tries = 0; tries < 150 && !ours; tries += 1) {
-      await new Promise((resolve) => setTimeout(resolve, 200));
-      ours = (await listSandboxContainers(docker)).find((info) => !before.has(info.Id) && info.State === 'running');
-    }
-    expect(ours, 'the run started a container').toBeDefined();
+    const { finished, child, container } = await startCliRun(dir, 'train');
     await new Promise((resolve) => setTimeout(resolve, 1_000));
-    await docker.getContainer(ours!.Id).pause();
+    await docker.getContainer(container.Id).pause();
     await new Promise((resolve) => setTimeout(resolve, 500));
-    child!.kill('SIGINT');
+    child.kill('SIGINT');
     const result = await finished;
     expect(result.stderr).toContain('interrupted; finishing reports and cleaning up');
     // one Ctrl-C was enough: cleanup did not wait for the calls the paused container never answered
     expect(result.code).toBe(130);
-    expect(await listSandboxContainers(docker, runLabelOf(ours!))).toEqual([]);
+    expect(await listSandboxContainers(docker, runLabelOf(container))).toEqual([]);
   });
 
   e2e('Ctrl-C ends the run and removes its containers', async () => {
     const { dir } = project({ auth: AUTH }, {}, { 'slow-agent.mjs': slowAgent(300) });
-    const before = new Set((await listSandboxContainers(docker)).map((info) => info.Id));
-    let child: import('node:child_process').ChildProcess | undefined;
-    const finished = runCli(['run', '--dataset', 'guess', '--split', 'val', '--agent', './slow-agent.mjs', '--limit', '8', '--concurrency', '2'], {
-      cwd: dir,
-      onSpawn: (spawned) => (child = spawned),
-    });
-    let ours: Docker.ContainerInfo | undefined;
-    for (let tries = 0; tries < 150 && !ours; tries += 1) {
-      await new Promise((resolve) => setTimeout(resolve, 200));
-      ours = (await listSandboxContainers(docker)).find((info) => !before.has(info.Id) && info.State === 'running');
-    }
-    expect(ours, 'the run started a container').toBeDefined();
+    const { finished, child, container } = await startCliRun(dir, 'val');
     // let episodes get under way before the interrupt
     await new Promise((resolve) => setTimeout(resolve, 1_000));
-    child!.kill('SIGINT');
+    child.kill('SIGINT');
     const result = await finished;
     expect(result.stderr).toContain('interrupted; finishing reports and cleaning up');
     expect(result.code).toBe(130);
-    expect(await listSandboxContainers(docker, runLabelOf(ours!))).toEqual([]);
+    expect(await listSandboxContainers(docker, runLabelOf(container))).toEqual([]);
   });
 
   e2e('a container that never answers /healthz fails init with SE_CONTAINER_START, its log, and no leftover', async () => {
